@@ -1,0 +1,30 @@
+package dev.ballast.resilience.db;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+
+import java.time.Duration;
+
+/**
+ * The database knobs every service shares ({@code ballast.db.*}).
+ *
+ * @param schema           the one schema this service owns and migrates
+ * @param statementTimeout upper bound for any statement
+ * @param pgbouncer        true when connections go through PgBouncer in transaction mode
+ * @param readinessTimeout how long the readiness probe may wait for the database
+ * @param migrationRetryBase first delay before retrying a migration that found no database
+ * @param migrationRetryCap  longest delay between migration attempts
+ */
+@ConfigurationProperties("ballast.db")
+public record DatabaseSettings(
+        String schema,
+        @Bindable(defaultValue = "10s") Duration statementTimeout,
+        @Bindable(defaultValue = "false") boolean pgbouncer,
+        @Bindable(defaultValue = "2s") Duration readinessTimeout,
+        @Bindable(defaultValue = "250ms") Duration migrationRetryBase,
+        @Bindable(defaultValue = "5s") Duration migrationRetryCap) {
+
+    public int statementTimeoutMillis() {
+        return Math.toIntExact(statementTimeout.toMillis());
+    }
+}

@@ -1,0 +1,93 @@
+-- webhook-service owns workspaces and their webhook credentials, leads, messages, annotations,
+-- the delivery log and the outbox. Flyway runs this with search_path set to the webhook schema.
+
+CREATE TABLE workspaces (
+    id                              uuid        PRIMARY KEY,
+    name                            text        NOT NULL,
+    status                          text        NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+    accepted_provider_workspace_ids text[]      NOT NULL DEFAULT '{}',
+    created_at                      timestamptz NOT NULL DEFAULT now(),
+    updated_at                      timestamptz NOT NULL DEFAULT now()
+);
+
+-- A signing secret is kept encrypted (HMAC verification needs it back); an intake token only as a hash.
+CREATE TABLE webhook_credentials (
+    id                bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    workspace_id      uuid        NOT NULL REFERENCES workspaces (id),
+    kind              text        NOT NULL CHECK (kind IN ('signing_secret', 'intake_token')),
+    secret_ciphertext bytea,
+    token_sha256      bytea,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    valid_until       timestamptz,
+    CHECK ((kind = 'signing_secret' AND secret_ciphertext IS NOT NULL)
+        OR (kind = 'intake_token' AND token_sha256 IS NOT NULL))
+);
+CREATE INDEX webhook_credentials_workspace ON webhook_credentials (workspace_id, kind);
+CREATE UNIQUE INDEX webhook_credentials_token ON webhook_credentials (token_sha256) WHERE token_sha256 IS NOT NULL;
+
+CREATE TABLE leads (
+    id               bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    workspace_id     uuid        NOT NULL REFERENCES workspaces (id),
+    email            text,
+    phone            text,
+    name             text,
+    provider_lead_id text,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    CHECK (email IS NOT NULL OR phone IS NOT NULL)
+);
+CREATE UNIQUE INDEX leads_workspace_email ON leads (workspace_id, lower(email)) WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX leads_workspace_phone ON leads (workspace_id, phone) WHERE email IS NULL AND phone IS NOT NULL;
+
+CREATE TABLE messages (
+    id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    workspace_id uuid        NOT NULL REFERENCES workspaces (id),
+    lead_id      bigint      NOT NULL REFERENCES leads (id),
+    provider     text        NOT NULL,
+    external_id  text        NOT NULL,
+    channel      text        NOT NULL CHECK (channel IN ('email', 'sms')),
+    direction    text        NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    event_type   text        NOT NULL,
+    subject      text,
+    body         text,
+    sent_at      timestamptz,
+    received_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT messages_dedupe UNIQUE (workspace_id, provider, external_id)
+);
+CREATE INDEX messages_lead ON messages (lead_id, id);
+
+CREATE TABLE message_annotations (
+    message_id   bigint      NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    kind         text        NOT NULL,
+    workspace_id uuid        NOT NULL REFERENCES workspaces (id),
+    value        jsonb       NOT NULL,
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (message_id, kind)
+);
+
+CREATE TABLE webhook_deliveries (
+    id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    workspace_id uuid,
+    webhook_id   text,
+    provider     text        NOT NULL,
+    event_type   text,
+    outcome      text        NOT NULL,
+    reason       text,
+    body_bytes   integer     NOT NULL,
+    received_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX webhook_deliveries_received ON webhook_deliveries (received_at);
+
+CREATE TABLE outbox (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    workspace_id    uuid        NOT NULL REFERENCES workspaces (id),
+    job_type        text        NOT NULL,
+    dedupe_key      text        NOT NULL UNIQUE,
+    payload         jsonb       NOT NULL,
+    attempts        integer     NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    last_error      text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    delivered_at    timestamptz
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
