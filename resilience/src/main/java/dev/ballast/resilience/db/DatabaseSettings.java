@@ -1,6 +1,7 @@
 package dev.ballast.resilience.db;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 
 import java.time.Duration;
@@ -17,7 +18,7 @@ import java.time.Duration;
  */
 @ConfigurationProperties("ballast.db")
 public record DatabaseSettings(
-        String schema,
+        @Nullable String schema,
         @Bindable(defaultValue = "10s") Duration statementTimeout,
         @Bindable(defaultValue = "false") boolean pgbouncer,
         @Bindable(defaultValue = "2s") Duration readinessTimeout,
