@@ -1,5 +1,6 @@
 package dev.ballast.resilience.db;
 
+import dev.ballast.resilience.Backoff;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -12,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 /**
@@ -36,6 +36,7 @@ public final class SchemaMigrator {
     private volatile State state = State.PENDING;
     private volatile String lastFailure = "not attempted yet";
     private volatile int appliedMigrations;
+    private final Backoff backoff;
     private volatile Thread worker;
 
     public SchemaMigrator(DataSource dataSource, @Nullable DataSourceResolver resolver, DatabaseSettings settings) {
@@ -45,6 +46,7 @@ public final class SchemaMigrator {
         // The injected bean is Micronaut Data's contextual proxy; Flyway needs the pool itself.
         this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
         this.settings = settings;
+        this.backoff = new Backoff(settings.migrationRetryBase(), settings.migrationRetryCap());
     }
 
     @PostConstruct
@@ -121,11 +123,8 @@ public final class SchemaMigrator {
     }
 
     private long backoff(int attempt) {
-        long base = settings.migrationRetryBase().toMillis();
-        long cap = settings.migrationRetryCap().toMillis();
-        long ceiling = Math.min(cap, base << Math.min(attempt - 1, 20));
-        // Full jitter, with a floor so a crowd of replicas does not spin.
-        return Math.max(base / 2, ThreadLocalRandom.current().nextLong(ceiling + 1));
+        // A floor under the jitter so that a migrator never spins against a database that is not there.
+        return Math.max(settings.migrationRetryBase().toMillis() / 2, backoff.delayMillis(attempt));
     }
 
     private static String rootName(Throwable e) {
