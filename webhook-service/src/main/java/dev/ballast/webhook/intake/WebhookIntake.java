@@ -19,6 +19,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.support.TransactionSynchronization;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The webhook fast path, the same for every provider: size check, then in one transaction with a time
@@ -85,19 +87,39 @@ public final class WebhookIntake {
             return finish(d, started);
         }
         AtomicBoolean committing = new AtomicBoolean();
+        AtomicReference<Decision> committed = new AtomicReference<>();
+        // The first failure inside the transaction: what the rollback of a broken connection throws hides it.
+        AtomicReference<Exception> cause = new AtomicReference<>();
         try {
             Decision d = tx.executeWrite(status -> {
-                deadline.apply(status.getConnection(), settings.statementTimeout());
-                Decision decision = decide(delivery, request.getHeaders(), queryToken, body);
-                deliveryLog.record(decision.entry());
-                // Past the budget the provider may already have given up: roll back rather than store unanswered.
-                deadline.check();
-                committing.set(true);
-                return decision;
+                try {
+                    deadline.apply(status.getConnection(), settings.statementTimeout());
+                    Decision decision = decide(delivery, request.getHeaders(), queryToken, body);
+                    deliveryLog.record(decision.entry());
+                    // Past the budget the provider may already have given up: roll back rather than store unanswered.
+                    deadline.check();
+                    committing.set(true);
+                    status.registerSynchronization(new TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            committed.set(decision);
+                        }
+                    });
+                    return decision;
+                } catch (Exception e) {
+                    cause.set(e);
+                    throw e;
+                }
             });
             return finish(d, started);
         } catch (RuntimeException e) {
-            return cannotStore(delivery, e, committing.get(), started);
+            if (committed.get() != null) {
+                // Committed, then the connection broke while being handed back: the delivery is stored.
+                LOG.warn("delivery stored, connection failed after commit: provider={} workspace={} error={}",
+                        delivery.reader().provider().key(), delivery.workspaceId(), rootName(e));
+                return finish(committed.get(), started);
+            }
+            return cannotStore(delivery, cause.get() != null ? cause.get() : e, committing.get(), started);
         }
     }
 
@@ -163,7 +185,7 @@ public final class WebhookIntake {
         return root;
     }
 
-    private HttpResponse<?> cannotStore(Delivery delivery, RuntimeException e, boolean inDoubt, long started) {
+    private HttpResponse<?> cannotStore(Delivery delivery, Exception e, boolean inDoubt, long started) {
         String reason = reasonFor(e, inDoubt);
         if (inDoubt) {
             // The commit may have happened: the redelivery this answer asks for then comes back as a duplicate.
@@ -185,7 +207,7 @@ public final class WebhookIntake {
         return finish(d, started);
     }
 
-    private static String reasonFor(RuntimeException e, boolean inDoubt) {
+    private static String reasonFor(Exception e, boolean inDoubt) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IntakeDeadline.BudgetSpentException) {
                 return "time_budget_spent";

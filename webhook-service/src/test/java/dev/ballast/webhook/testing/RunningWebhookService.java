@@ -59,9 +59,15 @@ public final class RunningWebhookService implements AutoCloseable {
     }
 
     public static RunningWebhookService start(Map<String, Object> properties) {
+        return start(properties, false);
+    }
+
+    /** Connected through a {@link FaultProxy} (for fault tests: it adds latency to every round trip) or directly. */
+    public static RunningWebhookService start(Map<String, Object> properties, boolean throughFaultProxy) {
         TestDatabase db = TestPostgres.freshDatabase();
-        FaultProxy proxy = FaultProxy.in(db);
-        Map<String, Object> props = new HashMap<>(db.datasourceProperties(db.jdbcUrlThrough(proxy.port())));
+        FaultProxy proxy = throughFaultProxy ? FaultProxy.in(db) : null;
+        Map<String, Object> props = new HashMap<>(db.datasourceProperties(
+                proxy == null ? db.jdbcUrl() : db.jdbcUrlThrough(proxy.port())));
         props.put("micronaut.server.port", -1);
         props.putAll(properties);
         ApplicationContext context = ApplicationContext.run(EmbeddedServer.class, props, "test").getApplicationContext();
@@ -75,6 +81,9 @@ public final class RunningWebhookService implements AutoCloseable {
     }
 
     public FaultProxy proxy() {
+        if (proxy == null) {
+            throw new IllegalStateException("started without a fault proxy");
+        }
         return proxy;
     }
 
@@ -224,7 +233,9 @@ public final class RunningWebhookService implements AutoCloseable {
     @Override
     public void close() {
         context.close();
-        proxy.close();
+        if (proxy != null) {
+            proxy.close();
+        }
         db.close();
     }
 }
