@@ -16,15 +16,12 @@ import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
-import io.micronaut.json.JsonMapper;
-import io.micronaut.json.tree.JsonNode;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.support.TransactionSynchronization;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Optional;
@@ -52,13 +49,13 @@ public final class WebhookIntake {
     private final WebhookAuthenticator authenticator;
     private final IntakeStore store;
     private final DeliveryLog deliveryLog;
-    private final JsonMapper json;
+    private final DeliveryJson deliveryJson;
     private final IntakeSettings settings;
     private final MeterRegistry meters;
 
     WebhookIntake(TransactionOperations<Connection> tx, WorkspaceRepository workspaces,
                   WebhookCredentialRepository credentials, ProviderAccountRepository accounts,
-                  WebhookAuthenticator authenticator, IntakeStore store, DeliveryLog deliveryLog, JsonMapper json,
+                  WebhookAuthenticator authenticator, IntakeStore store, DeliveryLog deliveryLog, DeliveryJson deliveryJson,
                   IntakeSettings settings, MeterRegistry meters) {
         this.tx = tx;
         this.workspaces = workspaces;
@@ -67,7 +64,7 @@ public final class WebhookIntake {
         this.authenticator = authenticator;
         this.store = store;
         this.deliveryLog = deliveryLog;
-        this.json = json;
+        this.deliveryJson = deliveryJson;
         this.settings = settings;
         this.meters = meters;
     }
@@ -145,7 +142,7 @@ public final class WebhookIntake {
         }
         ParsedEvent event;
         try {
-            event = delivery.reader().read(new Payload(parse(body)), workspaceId);
+            event = delivery.reader().read(new Payload(deliveryJson.parseObject(body)), workspaceId);
         } catch (InvalidPayloadException e) {
             return delivery.problem(HttpStatus.BAD_REQUEST, DeliveryLog.INVALID, e.reason(), e.getMessage(), null)
                     .withPointer(e.pointer());
@@ -167,22 +164,6 @@ public final class WebhookIntake {
                         new IntakeAnswer(status, r.messageId(), null), r.messageId());
             }
         };
-    }
-
-    private JsonNode parse(byte[] body) throws InvalidPayloadException {
-        if (body.length == 0) {
-            throw new InvalidPayloadException("empty_body", "", "the body is empty");
-        }
-        JsonNode root;
-        try {
-            root = json.readValue(body, JsonNode.class);
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidPayloadException("malformed_json", "", "the body is not well-formed JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw InvalidPayloadException.wrongType("", "a JSON object");
-        }
-        return root;
     }
 
     private HttpResponse<?> cannotStore(Delivery delivery, Exception e, boolean inDoubt, long started) {
@@ -234,11 +215,19 @@ public final class WebhookIntake {
     private HttpResponse<?> finish(Decision d, long started) {
         meters.timer("webhook.intake", "provider", d.entry().provider(), "outcome", d.entry().outcome())
                 .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        if (!d.entry().outcome().equals(DeliveryLog.ACCEPTED) && !d.entry().outcome().equals(DeliveryLog.DUPLICATE)
-                && !d.entry().outcome().equals(DeliveryLog.UNAVAILABLE)) {
-            LOG.info("delivery refused or ignored: provider={} workspace={} webhook_id={} outcome={} reason={} event={}",
-                    d.entry().provider(), d.entry().workspaceId(), d.entry().webhookId(), d.entry().outcome(),
-                    d.entry().reason(), d.entry().eventType());
+        String outcome = d.entry().outcome();
+        // Refusals and unknown events are worth a line; stored and known-ignored deliveries (opens!) are too many.
+        boolean routine = outcome.equals(DeliveryLog.ACCEPTED) || outcome.equals(DeliveryLog.DUPLICATE)
+                || outcome.equals(DeliveryLog.UNAVAILABLE) || (outcome.equals(DeliveryLog.IGNORED) && d.entry().reason() == null);
+        if (!routine || LOG.isDebugEnabled()) {
+            String line = "delivery: provider={} workspace={} webhook_id={} outcome={} reason={} event={} message={}";
+            Object[] args = {d.entry().provider(), d.entry().workspaceId(), d.entry().webhookId(), outcome,
+                    d.entry().reason(), d.entry().eventType(), d.entry().messageId()};
+            if (routine) {
+                LOG.debug(line, args);
+            } else {
+                LOG.info(line, args);
+            }
         }
         if (d.problem() != null) {
             var response = d.problem().toResponse();

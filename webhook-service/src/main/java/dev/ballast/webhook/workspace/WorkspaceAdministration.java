@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -191,10 +190,5 @@ public final class WorkspaceAdministration {
             }
         }
         return out;
-    }
-
-    /** How long rotated-out credentials stay valid when the caller does not say. */
-    public Duration defaultGrace() {
-        return settings.rotationGrace();
     }
 }

@@ -41,6 +41,8 @@ class BadInputTest {
                 "malformed_json", "");
         assertProblem(service.post(ws.ghlPath(), "{\"type\":\"InboundMessage\",", ws.bearer()), 400, "malformed_json", "");
         assertProblem(service.post(ws.emailPath(), "not json at all", ws.bearer()), 400, "malformed_json", "");
+        assertProblem(service.post(ws.emailPath(), full.strip() + "}", ws.bearer()), 400, "malformed_json", "");
+        assertProblem(service.post(ws.emailPath(), full + " " + full, ws.bearer()), 400, "malformed_json", "");
         assertNothingStored();
     }
 
