@@ -156,4 +156,13 @@ class WorkspaceAdminApiTest {
         }
         assertThat(service.post("/admin/workspaces", "{\"name\":\"\"}", ADMIN).statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void theOpenApiDocumentDescribesTheWebhookAdminAndReadEndpoints() {
+        HttpResponse<String> doc = service.get("/openapi/webhook-service-1.yml");
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(doc.body()).contains("/webhooks/email/{workspaceId}", "/webhooks/ghl/sms/{workspaceId}",
+                "/admin/workspaces/{id}/signing-secret/rotate", "/messages/{id}/annotations/{kind}",
+                "/leads/{id}/messages");
+    }
 }
