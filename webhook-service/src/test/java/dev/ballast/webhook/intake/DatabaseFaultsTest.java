@@ -145,7 +145,7 @@ class DatabaseFaultsTest {
             assertThat(email.statusCode()).as(email.body()).isEqualTo(503);
             assertThat(email.headers().firstValue("Retry-After")).hasValue("10");
             assertThat(service.json(email).get("reason").getStringValue()).isEqualTo("database_unavailable");
-            assertThat(elapsedMs).isLessThan(2 * 2_500);
+            assertThat(elapsedMs).isLessThan(2 * 4_500);
         } finally {
             for (Connection c : held) {
                 c.close();
@@ -173,7 +173,8 @@ class DatabaseFaultsTest {
         }
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(service.json(refused).get("reason").getStringValue()).isEqualTo("time_budget_spent");
-        assertThat(elapsedMs).isBetween(1_500L, 3_000L);
+        // The 2 s budget, not the 10 s default statement timeout; the upper bound leaves room for a loaded machine.
+        assertThat(elapsedMs).isBetween(1_500L, 4_500L);
         // The lead was upserted before the message insert waited: it was rolled back with it.
         assertThat(service.leads(ws.id())).isZero();
         assertThat(service.messages(ws.id())).isZero();
@@ -191,7 +192,7 @@ class DatabaseFaultsTest {
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
         service.proxy().restore();
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
-        assertThat(elapsedMs).isLessThan(3_000L);
+        assertThat(elapsedMs).isLessThan(4_500L);
         await().atMost(Duration.ofSeconds(30)).until(() -> deliver(ws, 4).statusCode() == 200);
         assertThat(service.messages(ws.id())).isEqualTo(1);
     }
