@@ -1,0 +1,303 @@
+package dev.ballast.webhook.intake;
+
+import dev.ballast.resilience.db.DbFailureClassifier;
+import dev.ballast.webhook.auth.AuthResult;
+import dev.ballast.webhook.auth.WebhookAuthenticator;
+import dev.ballast.webhook.deliverylog.DeliveryLog;
+import dev.ballast.webhook.http.ProblemDetails;
+import dev.ballast.webhook.workspace.ProviderAccountRepository;
+import dev.ballast.webhook.workspace.WebhookCredential;
+import dev.ballast.webhook.workspace.WebhookCredentialRepository;
+import dev.ballast.webhook.workspace.Workspace;
+import dev.ballast.webhook.workspace.WorkspaceRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.support.TransactionSynchronization;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The webhook fast path, the same for every provider: size check, then in one transaction with a time
+ * budget: authenticate, parse, check the provider workspace, store exactly once, log the delivery. When the
+ * delivery cannot be stored (database unreachable, pool exhausted, budget spent) the provider is told to
+ * deliver again; it never gets 200 for something not stored.
+ */
+@Singleton
+public final class WebhookIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookIntake.class);
+    private static final int MAX_WEBHOOK_ID_LENGTH = 200;
+
+    private final TransactionOperations<Connection> tx;
+    private final WorkspaceRepository workspaces;
+    private final WebhookCredentialRepository credentials;
+    private final ProviderAccountRepository accounts;
+    private final WebhookAuthenticator authenticator;
+    private final IntakeStore store;
+    private final DeliveryLog deliveryLog;
+    private final DeliveryJson deliveryJson;
+    private final IntakeSettings settings;
+    private final MeterRegistry meters;
+
+    WebhookIntake(TransactionOperations<Connection> tx, WorkspaceRepository workspaces,
+                  WebhookCredentialRepository credentials, ProviderAccountRepository accounts,
+                  WebhookAuthenticator authenticator, IntakeStore store, DeliveryLog deliveryLog, DeliveryJson deliveryJson,
+                  IntakeSettings settings, MeterRegistry meters) {
+        this.tx = tx;
+        this.workspaces = workspaces;
+        this.credentials = credentials;
+        this.accounts = accounts;
+        this.authenticator = authenticator;
+        this.store = store;
+        this.deliveryLog = deliveryLog;
+        this.deliveryJson = deliveryJson;
+        this.settings = settings;
+        this.meters = meters;
+    }
+
+    public HttpResponse<?> receive(ProviderEventReader reader, String workspacePath, HttpRequest<?> request,
+                                   @Nullable String queryToken, @Nullable byte[] rawBody) {
+        long started = System.nanoTime();
+        IntakeDeadline deadline = new IntakeDeadline(started, settings.timeBudget());
+        byte[] body = rawBody == null ? new byte[0] : rawBody;
+        Delivery delivery = new Delivery(reader, parseUuid(workspacePath), truncate(request.getHeaders().get(
+                WebhookAuthenticator.WEBHOOK_ID)), body.length);
+
+        if (body.length > settings.maxBodyBytes() || request.getContentLength() > settings.maxBodyBytes()) {
+            Decision d = delivery.problem(HttpStatus.REQUEST_ENTITY_TOO_LARGE, DeliveryLog.TOO_LARGE, "body_too_large",
+                    "the body exceeds " + settings.maxBodyBytes() + " bytes", null);
+            deliveryLog.recordDetached(d.entry());
+            return finish(d, started);
+        }
+        AtomicBoolean committing = new AtomicBoolean();
+        AtomicReference<Decision> committed = new AtomicReference<>();
+        // The first failure inside the transaction: what the rollback of a broken connection throws hides it.
+        AtomicReference<Exception> cause = new AtomicReference<>();
+        try {
+            Decision d = tx.executeWrite(status -> {
+                try {
+                    deadline.apply(status.getConnection(), settings.statementTimeout());
+                    Decision decision = decide(delivery, request.getHeaders(), queryToken, body);
+                    deliveryLog.record(decision.entry());
+                    // Past the budget the provider may already have given up: roll back rather than store unanswered.
+                    deadline.check();
+                    committing.set(true);
+                    status.registerSynchronization(new TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            committed.set(decision);
+                        }
+                    });
+                    return decision;
+                } catch (Exception e) {
+                    cause.set(e);
+                    throw e;
+                }
+            });
+            return finish(d, started);
+        } catch (RuntimeException e) {
+            if (committed.get() != null) {
+                // Committed, then the connection broke while being handed back: the delivery is stored.
+                LOG.warn("delivery stored, connection failed after commit: provider={} workspace={} error={}",
+                        delivery.reader().provider().key(), delivery.workspaceId(), rootName(e));
+                return finish(committed.get(), started);
+            }
+            return cannotStore(delivery, cause.get() != null ? cause.get() : e, committing.get(), started);
+        }
+    }
+
+    private Decision decide(Delivery delivery, HttpHeaders headers, @Nullable String queryToken, byte[] body) {
+        UUID workspaceId = delivery.workspaceId();
+        Optional<Workspace> workspace = workspaceId == null ? Optional.empty() : workspaces.find(workspaceId);
+        List<WebhookCredential> live = workspace.isPresent() ? credentials.findLive(workspaceId) : List.of();
+        // An unknown workspace is checked against no credentials, so that its refusal looks like any other.
+        AuthResult auth = authenticator.authenticate(workspaceId == null ? new UUID(0, 0) : workspaceId, live,
+                headers, queryToken, body);
+        if (auth.outcome() == AuthResult.Outcome.UNAVAILABLE) {
+            throw new CannotAuthenticateException(auth.reason());
+        }
+        if (workspace.isEmpty() || auth.outcome() == AuthResult.Outcome.REFUSED) {
+            String shown = "no_signing_secret".equals(auth.reason()) ? "signature_mismatch" : auth.reason();
+            return delivery.problem(HttpStatus.UNAUTHORIZED, DeliveryLog.UNAUTHORIZED,
+                    workspace.isEmpty() ? "unknown_workspace" : auth.reason(),
+                    "the delivery is not authenticated for this workspace (" + shown + ")", null, shown);
+        }
+        if (!workspace.get().active()) {
+            return delivery.problem(HttpStatus.FORBIDDEN, DeliveryLog.FORBIDDEN, "workspace_disabled",
+                    "the workspace is disabled", null);
+        }
+        ParsedEvent event;
+        try {
+            event = delivery.reader().read(new Payload(deliveryJson.parseObject(body)), workspaceId);
+        } catch (InvalidPayloadException e) {
+            return delivery.problem(HttpStatus.BAD_REQUEST, DeliveryLog.INVALID, e.reason(), e.getMessage(), null)
+                    .withPointer(e.pointer());
+        }
+        Provider provider = delivery.reader().provider();
+        if (!accounts.accepts(workspaceId, provider.key(), event.providerWorkspaceId())) {
+            return delivery.problem(HttpStatus.FORBIDDEN, DeliveryLog.FORBIDDEN, "provider_workspace_not_accepted",
+                    "this workspace does not accept deliveries from " + provider.key() + " workspace "
+                            + event.providerWorkspaceId(), event.eventType());
+        }
+        return switch (event) {
+            case ParsedEvent.Ignored ignored -> delivery.answer(DeliveryLog.IGNORED,
+                    ignored.known() ? null : "unknown_event", ignored.eventType(),
+                    new IntakeAnswer("ignored", null, ignored.eventType()), null);
+            case ParsedEvent.Storable storable -> {
+                StoreResult r = store.store(workspaceId, provider, storable);
+                String status = r.inserted() ? DeliveryLog.ACCEPTED : DeliveryLog.DUPLICATE;
+                yield delivery.answer(status, null, storable.eventType(),
+                        new IntakeAnswer(status, r.messageId(), null), r.messageId());
+            }
+        };
+    }
+
+    private HttpResponse<?> cannotStore(Delivery delivery, Exception e, boolean inDoubt, long started) {
+        String reason = reasonFor(e, inDoubt);
+        if (inDoubt) {
+            // The commit may have happened: the redelivery this answer asks for then comes back as a duplicate.
+            meters.counter("webhook.intake.commit.in_doubt", "provider", delivery.reader().provider().key()).increment();
+        }
+        if ("store_failed".equals(reason)) {
+            LOG.error("delivery not stored: provider={} workspace={} webhook_id={} sqlstate={}",
+                    delivery.reader().provider().key(), delivery.workspaceId(), delivery.webhookId(),
+                    DbFailureClassifier.sqlState(e), e);
+        } else {
+            LOG.warn("delivery not stored, redelivery requested: provider={} workspace={} webhook_id={} reason={} "
+                            + "error={} sqlstate={}", delivery.reader().provider().key(), delivery.workspaceId(),
+                    delivery.webhookId(), reason, rootName(e), DbFailureClassifier.sqlState(e));
+        }
+        HttpStatus status = delivery.reader().provider().redeliverStatus();
+        Decision d = delivery.problem(status, DeliveryLog.UNAVAILABLE, reason,
+                "the delivery was not stored; deliver it again later", null);
+        deliveryLog.recordDetached(d.entry());
+        return finish(d, started);
+    }
+
+    private static String reasonFor(Exception e, boolean inDoubt) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IntakeDeadline.BudgetSpentException) {
+                return "time_budget_spent";
+            }
+            if (t instanceof CannotAuthenticateException c) {
+                return c.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        if (inDoubt) {
+            return "commit_in_doubt";
+        }
+        if ("57014".equals(DbFailureClassifier.sqlState(e))) {
+            return "time_budget_spent";
+        }
+        return switch (DbFailureClassifier.classify(e)) {
+            case TRANSIENT, RETRY_TRANSACTION -> "database_unavailable";
+            default -> "store_failed";
+        };
+    }
+
+    private HttpResponse<?> finish(Decision d, long started) {
+        meters.timer("webhook.intake", "provider", d.entry().provider(), "outcome", d.entry().outcome())
+                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        String outcome = d.entry().outcome();
+        // Refusals and unknown events are worth a line; stored and known-ignored deliveries (opens!) are too many.
+        boolean routine = outcome.equals(DeliveryLog.ACCEPTED) || outcome.equals(DeliveryLog.DUPLICATE)
+                || outcome.equals(DeliveryLog.UNAVAILABLE) || (outcome.equals(DeliveryLog.IGNORED) && d.entry().reason() == null);
+        if (!routine || LOG.isDebugEnabled()) {
+            String line = "delivery: provider={} workspace={} webhook_id={} outcome={} reason={} event={} message={}";
+            Object[] args = {d.entry().provider(), d.entry().workspaceId(), d.entry().webhookId(), outcome,
+                    d.entry().reason(), d.entry().eventType(), d.entry().messageId()};
+            if (routine) {
+                LOG.debug(line, args);
+            } else {
+                LOG.info(line, args);
+            }
+        }
+        if (d.problem() != null) {
+            var response = d.problem().toResponse();
+            if (d.entry().outcome().equals(DeliveryLog.UNAVAILABLE)) {
+                response.header(HttpHeaders.RETRY_AFTER, Long.toString(settings.retryAfterSeconds()));
+            }
+            return response;
+        }
+        return HttpResponse.ok(d.answer());
+    }
+
+    private static @Nullable UUID parseUuid(String s) {
+        try {
+            return s == null || s.length() != 36 ? null : UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static @Nullable String truncate(@Nullable String s) {
+        String clean = StoredText.nonBlank(s);
+        return clean == null || clean.length() <= MAX_WEBHOOK_ID_LENGTH ? clean : clean.substring(0, MAX_WEBHOOK_ID_LENGTH);
+    }
+
+    private static String rootName(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName();
+    }
+
+    /** What is known of a delivery before its body is read. */
+    private record Delivery(ProviderEventReader reader, @Nullable UUID workspaceId, @Nullable String webhookId,
+                            int bodyBytes) {
+
+        Decision problem(HttpStatus status, String outcome, String reason, String detail, @Nullable String eventType) {
+            return problem(status, outcome, reason, detail, eventType, reason);
+        }
+
+        Decision problem(HttpStatus status, String outcome, String logReason, String detail,
+                         @Nullable String eventType, String shownReason) {
+            return new Decision(entry(outcome, logReason, status, eventType, null),
+                    ProblemDetails.of(status, shownReason, detail), null);
+        }
+
+        Decision answer(String outcome, @Nullable String reason, String eventType, IntakeAnswer answer,
+                        @Nullable Long messageId) {
+            return new Decision(entry(outcome, reason, HttpStatus.OK, eventType, messageId), null, answer);
+        }
+
+        private DeliveryLog.Entry entry(String outcome, @Nullable String reason, HttpStatus status,
+                                        @Nullable String eventType, @Nullable Long messageId) {
+            return new DeliveryLog.Entry(workspaceId, webhookId, reader.provider().key(), eventType, outcome, reason,
+                    status.getCode(), bodyBytes, messageId);
+        }
+    }
+
+    /** The answer to a delivery and its log row. */
+    private record Decision(DeliveryLog.Entry entry, @Nullable ProblemDetails problem, @Nullable IntakeAnswer answer) {
+
+        Decision withPointer(String pointer) {
+            return new Decision(entry, problem == null ? null : problem.withPointer(pointer), answer);
+        }
+    }
+
+    /** Credentials exist but cannot be checked now (e.g. the secret key is missing): ask for redelivery. */
+    private static final class CannotAuthenticateException extends RuntimeException {
+        CannotAuthenticateException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}
