@@ -30,6 +30,10 @@ record StackPaths(Path root, Path dir) {
         return dir.resolve("stack.state");
     }
 
+    Path secretsFile() {
+        return dir.resolve("secrets.env");
+    }
+
     Path lockFile() {
         return dir.resolve("stack.lock");
     }

@@ -218,6 +218,8 @@ final class StackRun {
 
     private void spawnServices(DbConnection db) {
         ServiceJvm jvm = new ServiceJvm(paths, settings);
+        Map<String, String> secrets = LocalSecrets.loadOrCreate(paths.secretsFile(), System.getenv());
+        out.println("stack: local admin/service tokens in " + paths.show(paths.secretsFile()));
         Map<ServiceSpec, ServiceJvm.Command> commands = new LinkedHashMap<>();
         for (ServiceSpec service : services) {
             commands.put(service, jvm.command(service));
@@ -233,6 +235,7 @@ final class StackRun {
                     .redirectErrorStream(true)
                     .redirectOutput(paths.log(service.name()).toFile());
             builder.environment().putAll(db.environment());
+            builder.environment().putAll(secrets);
             builder.environment().put("SERVER_PORT", Integer.toString(service.port()));
             synchronized (this) {
                 if (stopped) {
