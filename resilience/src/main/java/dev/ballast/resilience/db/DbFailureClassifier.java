@@ -16,6 +16,8 @@ import java.util.Set;
  */
 public final class DbFailureClassifier {
 
+    private static final String HIKARI_CLOSED_CONNECTION = "Connection is closed";
+
     /** What a caller may do about a database failure. */
     public enum Kind {
         /** The connection or server is unavailable for now: the whole unit of work may be retried. */
@@ -84,6 +86,12 @@ public final class DbFailureClassifier {
             }
             // Hikari's pool-acquisition timeout carries no SQLState of its own.
             if (sql instanceof SQLTransientConnectionException) {
+                return Kind.TRANSIENT;
+            }
+            // Hikari answers every call on a connection it has just marked broken with this, without SQLState, and
+            // Micronaut's transaction clean-up then throws it in place of the original 08xxx. (The same words follow
+            // a use-after-close bug, which retrying cannot fix but does no harm to.)
+            if (state == null && HIKARI_CLOSED_CONNECTION.equals(sql.getMessage())) {
                 return Kind.TRANSIENT;
             }
             return Kind.PERMANENT;

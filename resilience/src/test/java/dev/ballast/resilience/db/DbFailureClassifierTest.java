@@ -113,6 +113,28 @@ class DbFailureClassifierTest {
     }
 
     @Test
+    void aPooledConnectionHikariMarkedBrokenStaysTransientOnItsNextUse() throws SQLException {
+        try (FaultProxy proxy = FaultProxy.in(db)) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(db.jdbcUrlThrough(proxy.port()));
+            config.setUsername(db.user());
+            config.setPassword(db.password());
+            config.setMaximumPoolSize(1);
+            try (HikariDataSource pool = new HikariDataSource(config); Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                proxy.cut();
+                Throwable lost = catchThrowable(() -> c.createStatement().execute("SELECT 1"));
+                assertThat(DbFailureClassifier.classify(lost)).isEqualTo(Kind.TRANSIENT);
+                // What Micronaut's transaction clean-up runs next, and throws in place of the failure above.
+                Throwable cleanup = catchThrowable(() -> c.setAutoCommit(true));
+                assertThat(cleanup).isInstanceOf(SQLException.class).hasMessage("Connection is closed");
+                assertThat(((SQLException) cleanup).getSQLState()).isNull();
+                assertThat(DbFailureClassifier.classify(cleanup)).isEqualTo(Kind.TRANSIENT);
+            }
+        }
+    }
+
+    @Test
     void hikarisAcquisitionTimeoutIsTransient() {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.jdbcUrl());

@@ -1,0 +1,431 @@
+package dev.ballast.resilience.db;
+
+import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.db.DbFailureClassifier.Kind;
+import dev.ballast.resilience.db.DbUnavailableException.Reason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.TransactionCallback;
+import io.micronaut.transaction.TransactionDefinition;
+import io.micronaut.transaction.TransactionDefinition.Propagation;
+import io.micronaut.transaction.TransactionOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a whole unit of work against the database, retrying it after a transient failure with exponential
+ * backoff and full jitter (DESIGN.md, "Failure handling").
+ *
+ * <p>What is retried, by {@link DbFailureClassifier} kind:
+ * <ul>
+ *   <li>TRANSIENT (connection lost or refused, server shutting down, too many connections, pool timeout):
+ *       retried for a statement and for a transaction;</li>
+ *   <li>RETRY_TRANSACTION (40001, 40P01): retried only for a whole transaction, since PostgreSQL has rolled
+ *       it back; a single statement that sees one is part of something larger and is not rerun;</li>
+ *   <li>UNIQUE_VIOLATION (the dedupe signal) and PERMANENT: never retried.</li>
+ * </ul>
+ * A transaction that joins one already open is not a whole unit and is attempted once; the outer unit is the
+ * one to retry. A transaction whose COMMIT broke on a lost connection is not rerun (its outcome is unknown).
+ *
+ * <p>What the caller gets: the value; or, when the database stayed unreachable, {@link DbUnavailableException}
+ * (retries exhausted, interrupted, circuit open, commit outcome unknown) with the last failure as cause; or the
+ * original exception, unchanged, for everything else (including contention that outlasted the retries).
+ *
+ * <p>Every retry calls the {@link RetryListener}s, logs one WARN line (operation, retry n/max, delay, kind,
+ * SQLState and exception class: never SQL text, parameters, URLs or secrets) and counts in Micrometer:
+ * {@code ballast.db.retry.attempts{operation,unit,outcome}}, {@code ballast.db.retry.retries{operation,unit,kind}},
+ * {@code ballast.db.retry.giveups{operation,unit,kind,reason}} and the timer
+ * {@code ballast.db.retry.calls{operation,unit,outcome}}. Operation names are tag values: use a fixed name per
+ * call site ({@code "load-context-pack"}), never an id.
+ *
+ * <p>Instances are immutable and thread-safe; {@link #withPolicy}, {@link #onRetry} and {@link #feeding} return
+ * adjusted copies.
+ */
+public final class DbRetry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DbRetry.class);
+    private static final Pattern OPERATION_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    /**
+     * How often and how patiently to retry.
+     *
+     * @param maxRetries retries after the first attempt (0: attempt once)
+     * @param base       the ceiling of the first backoff delay
+     * @param cap        the ceiling no delay exceeds
+     */
+    public record Policy(int maxRetries, Duration base, Duration cap) {
+
+        public static final Policy DEFAULT = new Policy(3, Duration.ofMillis(200), Duration.ofSeconds(5));
+
+        public Policy {
+            Objects.requireNonNull(base, "base");
+            Objects.requireNonNull(cap, "cap");
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
+            }
+            new Backoff(base, cap); // refuses a negative base or a cap below the base
+        }
+
+        public static Policy of(int maxRetries, long baseMillis, long capMillis) {
+            return new Policy(maxRetries, Duration.ofMillis(baseMillis), Duration.ofMillis(capMillis));
+        }
+
+        public Backoff backoff() {
+            return new Backoff(base, cap);
+        }
+    }
+
+    /** What kind of unit was run; its lower-case name is the {@code unit} tag. */
+    public enum Unit {
+        STATEMENT,
+        TRANSACTION,
+        /** A transaction that joined one already open: not a whole unit, never retried on its own. */
+        JOINED_TRANSACTION;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * A retry about to happen, after {@code delay}.
+     *
+     * @param retry      1 for the first retry
+     * @param maxRetries the policy's limit
+     * @param sqlState   of the failure, or null
+     */
+    public record Retry(String operation, Unit unit, int retry, int maxRetries, Duration delay, Kind kind,
+                        @Nullable String sqlState, Throwable failure) {
+    }
+
+    /** Told of every retry before its backoff starts, on the retrying thread. Must not block. */
+    @FunctionalInterface
+    public interface RetryListener {
+        void onRetry(Retry retry);
+    }
+
+    private final Policy policy;
+    private final int circuitThreshold;
+    private final MeterRegistry meters;
+    private final List<RetryListener> listeners;
+    private final @Nullable ConnectionCircuit circuit;
+    private final @Nullable RandomGenerator random;
+
+    /** A helper with the given policy, whose circuits open after {@value ConnectionCircuit#DEFAULT_THRESHOLD} failures. */
+    public DbRetry(Policy policy, MeterRegistry meters) {
+        this(policy, ConnectionCircuit.DEFAULT_THRESHOLD, meters);
+    }
+
+    /**
+     * @param policy           retries and backoff
+     * @param circuitThreshold the threshold of circuits made by {@link #newCircuit}
+     * @param meters           where the counters and timers go
+     */
+    public DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters) {
+        this(policy, circuitThreshold, meters, List.of(), null, null);
+        if (circuitThreshold < 1) {
+            throw new IllegalArgumentException("circuit threshold must be >= 1, got " + circuitThreshold);
+        }
+    }
+
+    private DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters, List<RetryListener> listeners,
+                    @Nullable ConnectionCircuit circuit, @Nullable RandomGenerator random) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.circuitThreshold = circuitThreshold;
+        this.meters = Objects.requireNonNull(meters, "meters");
+        this.listeners = listeners;
+        this.circuit = circuit;
+        this.random = random;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /** This helper with another policy, e.g. fewer retries on the webhook path. */
+    public DbRetry withPolicy(Policy policy) {
+        return new DbRetry(policy, circuitThreshold, meters, listeners, circuit, random);
+    }
+
+    /** This helper, also telling {@code listener} of every retry. */
+    public DbRetry onRetry(RetryListener listener) {
+        List<RetryListener> more = new ArrayList<>(listeners);
+        more.add(Objects.requireNonNull(listener, "listener"));
+        return new DbRetry(policy, circuitThreshold, meters, List.copyOf(more), circuit, random);
+    }
+
+    /**
+     * This helper bound to an invocation's circuit: each unit's final transient failure counts towards it, each
+     * success resets it, and once it is open no unit starts and no retry runs (DbUnavailableException, reason
+     * CIRCUIT_OPEN).
+     */
+    public DbRetry feeding(ConnectionCircuit circuit) {
+        return new DbRetry(policy, circuitThreshold, meters, listeners, Objects.requireNonNull(circuit, "circuit"), random);
+    }
+
+    /** A fresh circuit for one invocation, with the configured threshold. */
+    public ConnectionCircuit newCircuit(String name) {
+        return new ConnectionCircuit(name, circuitThreshold);
+    }
+
+    /** Fixes the jitter source; tests use it to make delays predictable. */
+    DbRetry withRandom(RandomGenerator random) {
+        return new DbRetry(policy, circuitThreshold, meters, listeners, circuit, random);
+    }
+
+    /**
+     * Runs an idempotent statement (it takes its own connection, outside any transaction), retrying transient
+     * failures only. Inside an open transaction a statement is not a whole unit: retry that transaction instead.
+     */
+    public <T, E extends Exception> T statement(String operation, IdempotentStatement<T, E> work) throws E {
+        Objects.requireNonNull(work, "work");
+        try {
+            return run(checkedName(operation), Unit.STATEMENT, attempt -> work.run());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // run() lets through only what work threw, and work throws no checked exception but E.
+            @SuppressWarnings("unchecked")
+            E checked = (E) e;
+            throw checked;
+        }
+    }
+
+    /** Runs {@code work} as one read-write transaction (propagation REQUIRED), retrying it whole. */
+    public <C, T> T transaction(String operation, TransactionOperations<C> tx, TransactionCallback<C, T> work) {
+        return transaction(operation, tx, TransactionDefinition.DEFAULT, work);
+    }
+
+    /**
+     * Runs {@code work} as one transaction with the given definition (isolation, read-only, timeout), retrying it
+     * whole. Propagation must be REQUIRED or REQUIRES_NEW; under REQUIRED inside an open transaction it joins
+     * that transaction and is attempted once.
+     */
+    public <C, T> T transaction(String operation, TransactionOperations<C> tx, TransactionDefinition definition,
+                                TransactionCallback<C, T> work) {
+        String name = checkedName(operation);
+        Objects.requireNonNull(tx, "tx");
+        Objects.requireNonNull(work, "work");
+        Propagation propagation = definition.getPropagationBehavior();
+        if (propagation != Propagation.REQUIRED && propagation != Propagation.REQUIRES_NEW) {
+            throw new IllegalArgumentException("a retried transaction needs propagation REQUIRED or REQUIRES_NEW, got "
+                    + propagation);
+        }
+        try {
+            return run(name, Unit.TRANSACTION, attempt -> {
+                try {
+                    return tx.execute(definition, status -> {
+                        // Joined into an open transaction: the outer unit is the whole one.
+                        attempt.joined = !status.isNewTransaction();
+                        try {
+                            T result = work.call(status);
+                            attempt.workReturned = true;
+                            return result;
+                        } catch (Exception e) {
+                            attempt.workFailure = e;
+                            throw e;
+                        }
+                    });
+                } catch (Exception e) {
+                    throw whatWorkThrew(attempt.workFailure, e);
+                }
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // A checked exception the callback threw, which TransactionOperations itself passes on unchecked.
+            throw DbRetry.<RuntimeException>sneaky(e);
+        }
+    }
+
+    private <T> T run(String operation, Unit unit, Work<T> work) throws Exception {
+        long started = System.nanoTime();
+        if (circuit != null && circuit.shouldStop()) {
+            finish(operation, unit, "circuit_open", started);
+            throw circuit.refusal(operation, 0);
+        }
+        Backoff backoff = policy.backoff();
+        for (int attempt = 1; ; attempt++) {
+            Attempt state = new Attempt();
+            try {
+                T result = work.run(state);
+                Unit actual = state.joined ? Unit.JOINED_TRANSACTION : unit;
+                countAttempt(operation, actual, "success");
+                if (circuit != null) {
+                    circuit.recordSuccess();
+                }
+                finish(operation, actual, "success", started);
+                return result;
+            } catch (Exception failure) {
+                Kind kind = DbFailureClassifier.classify(failure);
+                Unit actual = state.joined ? Unit.JOINED_TRANSACTION : unit;
+                countAttempt(operation, actual, tag(kind));
+                if (gaveUpAlready(failure)) {
+                    // An inner DbRetry spent its retries; retrying here as well would multiply them.
+                    finish(operation, actual, "unavailable", started);
+                    throw failure;
+                }
+                boolean retryable = kind == Kind.TRANSIENT
+                        || (kind == Kind.RETRY_TRANSACTION && actual == Unit.TRANSACTION);
+                if (!retryable || actual == Unit.JOINED_TRANSACTION) {
+                    finish(operation, actual, tag(kind), started);
+                    throw failure;
+                }
+                if (kind == Kind.TRANSIENT && state.workReturned) {
+                    throw giveUp(operation, actual, attempt, kind, Reason.COMMIT_OUTCOME_UNKNOWN, failure, started);
+                }
+                if (attempt > policy.maxRetries()) {
+                    throw giveUp(operation, actual, attempt, kind, Reason.RETRIES_EXHAUSTED, failure, started);
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw giveUp(operation, actual, attempt, kind, Reason.INTERRUPTED, failure, started);
+                }
+                if (circuit != null && circuit.shouldStop()) {
+                    throw giveUp(operation, actual, attempt, kind, Reason.CIRCUIT_OPEN, failure, started);
+                }
+                long delayMs = backoff.delayMillis(attempt, random == null ? ThreadLocalRandom.current() : random);
+                String sqlState = DbFailureClassifier.sqlState(failure);
+                LOG.warn("db retry operation={} unit={} retry={}/{} delay_ms={} kind={} sqlstate={} error={}",
+                        operation, actual.tag(), attempt, policy.maxRetries(), delayMs, kind, sqlState, rootName(failure));
+                meters.counter("ballast.db.retry.retries", "operation", operation, "unit", actual.tag(), "kind", tag(kind))
+                        .increment();
+                notifyListeners(new Retry(operation, actual, attempt, policy.maxRetries(), Duration.ofMillis(delayMs),
+                        kind, sqlState, failure));
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw giveUp(operation, actual, attempt, kind, Reason.INTERRUPTED, failure, started);
+                }
+                if (circuit != null && circuit.shouldStop()) {
+                    // Another unit of this invocation opened the circuit while this one waited.
+                    throw giveUp(operation, actual, attempt, kind, Reason.CIRCUIT_OPEN, failure, started);
+                }
+            }
+        }
+    }
+
+    private Exception giveUp(String operation, Unit unit, int attempts, Kind kind, Reason reason, Exception failure,
+                             long started) {
+        String sqlState = DbFailureClassifier.sqlState(failure);
+        LOG.warn("db gave up operation={} unit={} attempts={} kind={} sqlstate={} reason={} error={}",
+                operation, unit.tag(), attempts, kind, sqlState, reason.tag(), rootName(failure));
+        meters.counter("ballast.db.retry.giveups", "operation", operation, "unit", unit.tag(), "kind", tag(kind),
+                "reason", reason.tag()).increment();
+        if (kind != Kind.TRANSIENT) {
+            // Contention that outlasted the retries: the database answered, so the caller gets its answer.
+            finish(operation, unit, tag(kind), started);
+            return failure;
+        }
+        if (circuit != null) {
+            circuit.recordFailure(failure);
+        }
+        finish(operation, unit, reason == Reason.CIRCUIT_OPEN ? "circuit_open" : "unavailable", started);
+        return new DbUnavailableException(operation, attempts, reason, sqlState, failure);
+    }
+
+    private void notifyListeners(Retry retry) {
+        for (RetryListener listener : listeners) {
+            try {
+                listener.onRetry(retry);
+            } catch (RuntimeException e) {
+                // A hook observes retries; it does not get to change their outcome.
+                LOG.warn("db retry listener failed operation={} error={}", retry.operation(), e.getClass().getName());
+            }
+        }
+    }
+
+    private void countAttempt(String operation, Unit unit, String outcome) {
+        meters.counter("ballast.db.retry.attempts", "operation", operation, "unit", unit.tag(), "outcome", outcome)
+                .increment();
+    }
+
+    private void finish(String operation, Unit unit, String outcome, long started) {
+        meters.timer("ballast.db.retry.calls", "operation", operation, "unit", unit.tag(), "outcome", outcome)
+                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    private static String tag(Kind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String checkedName(String operation) {
+        if (operation == null || !OPERATION_NAME.matcher(operation).matches()) {
+            throw new IllegalArgumentException("operation must be a short fixed name ([A-Za-z0-9_.:-]{1,64}), got '"
+                    + operation + "'");
+        }
+        return operation;
+    }
+
+    /**
+     * The callback's own failure rather than a later one from rollback or connection clean-up: on a broken
+     * connection those replace it with a "connection is closed" that hides the SQLState that really happened.
+     */
+    private static Exception whatWorkThrew(@Nullable Exception workFailure, Exception thrown) {
+        if (workFailure == null || causedBy(thrown, workFailure)) {
+            return thrown;
+        }
+        workFailure.addSuppressed(thrown);
+        return workFailure;
+    }
+
+    private static boolean causedBy(Throwable failure, Throwable cause) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t == cause) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean gaveUpAlready(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof DbUnavailableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootName(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Throwable root = failure;
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            root = t;
+        }
+        return root.getClass().getSimpleName();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <X extends Throwable> X sneaky(Throwable failure) throws X {
+        throw (X) failure;
+    }
+
+    /** One attempt of a unit of work. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Attempt attempt) throws Exception;
+    }
+
+    /** What one attempt learned about itself, on the calling thread. */
+    private static final class Attempt {
+        boolean joined;
+        boolean workReturned;
+        @Nullable Exception workFailure;
+    }
+}
