@@ -19,16 +19,31 @@ final class JobsServiceStandIn implements AutoCloseable {
 
     static final String TOKEN = "test-jobs-token";
 
-    private final WireMockServer server;
+    private final int port;
+    private volatile WireMockServer server;
 
     JobsServiceStandIn() {
         server = new WireMockServer(options().dynamicPort().containerThreads(64));
         server.start();
+        port = server.port();
+        accepting();
+    }
+
+    /** Gone: connections are refused until {@link #restart()}. */
+    void stop() {
+        server.stop();
+    }
+
+    /** Back on the same port, accepting, with an empty request log. */
+    void restart() {
+        WireMockServer again = new WireMockServer(options().port(port).containerThreads(64));
+        again.start();
+        server = again;
         accepting();
     }
 
     String url() {
-        return server.baseUrl();
+        return "http://localhost:" + port;
     }
 
     WireMockServer server() {

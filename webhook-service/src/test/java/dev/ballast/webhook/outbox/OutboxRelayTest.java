@@ -139,6 +139,30 @@ class OutboxRelayTest {
         assertThat(meters.counter("ballast.outbox.failed", "reason", "503").count()).isPositive();
     }
 
+    @Test
+    void whileJobsServiceIsStoppedDeliveriesAreStillAcceptedAndTheOutboxDrainsWhenItIsBack() {
+        TestWorkspace ws = service.createWorkspace();
+        jobs.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                accept(ws);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.count(
+                    "SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 1", ws.id()) == 5);
+            assertThat(undelivered(ws.id())).isEqualTo(5);
+            assertThat(service.query("SELECT DISTINCT last_error FROM webhook.outbox WHERE workspace_id = ?", ws.id()))
+                    .extracting(r -> (String) r.get("last_error")).allMatch(e -> e.startsWith("jobs-service call failed: "));
+        } finally {
+            jobs.restart();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> undelivered(ws.id()) == 0);
+        List<String> keys = service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ?", ws.id())
+                .stream().map(r -> (String) r.get("dedupe_key")).toList();
+        assertThat(jobs.acceptedPerKey(keys)).hasSize(5)
+                .allSatisfy((key, accepted) -> assertThat(accepted).as(key).isEqualTo(1));
+    }
+
     private JsonNode json(String text) {
         try {
             return service.context().getBean(JsonMapper.class).readValue(text, JsonNode.class);
