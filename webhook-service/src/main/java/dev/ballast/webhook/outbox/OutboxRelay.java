@@ -1,6 +1,7 @@
 package dev.ballast.webhook.outbox;
 
 import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.db.SchemaMigrator;
 import dev.ballast.resilience.http.AbortClass;
 import dev.ballast.resilience.http.CallAbortedException;
 import dev.ballast.webhook.outbox.OutboxLeases.Claimed;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.client.exceptions.HttpClientException;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.json.JsonMapper;
@@ -70,6 +72,8 @@ public final class OutboxRelay {
     private enum Outcome { DELIVERED, FAILED, PARKED, NOT_SENT }
 
     private final OutboxLeases leases;
+    @Nullable
+    private final SchemaMigrator schema;
     private final JobsOperations jobs;
     private final OutboxRelaySettings settings;
     private final Backoff backoff;
@@ -80,14 +84,18 @@ public final class OutboxRelay {
     private final Counter parked;
     private final AtomicLong depth = new AtomicLong();
     private final AtomicReference<Instant> oldest = new AtomicReference<>();
+    private final AtomicBoolean unavailable = new AtomicBoolean();
+    private final AtomicReference<String> lastFailure = new AtomicReference<>("-");
 
     OutboxRelay(OutboxLeases leases, JobsClient jobs, OutboxRelaySettings settings, JsonMapper json, Clock clock,
-                MeterRegistry meters, @Value("${ballast.clients.jobs.deadline:60s}") Duration jobsDeadline) {
+                MeterRegistry meters, @Value("${ballast.clients.jobs.deadline:60s}") Duration jobsDeadline,
+                @Nullable SchemaMigrator schema) {
         if (settings.lease().compareTo(jobsDeadline) <= 0) {
             throw new ConfigurationException("ballast.webhook.outbox.relay.lease (" + settings.lease()
                     + ") must outlast ballast.clients.jobs.deadline (" + jobsDeadline + "), or a slow send is repeated");
         }
         this.leases = leases;
+        this.schema = schema;
         this.jobs = jobs;
         this.settings = settings;
         this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap());
@@ -107,7 +115,8 @@ public final class OutboxRelay {
     @Scheduled(fixedDelay = "${ballast.webhook.outbox.relay.interval:1s}",
             initialDelay = "${ballast.webhook.outbox.relay.initial-delay:5s}")
     void scheduled() {
-        if (!settings.enabled()) {
+        // before the schema is migrated every claim would fail; the migrator retries on its own
+        if (!settings.enabled() || schema != null && !schema.migrated()) {
             return;
         }
         try {
@@ -128,13 +137,22 @@ public final class OutboxRelay {
         }
         Run run = claimed.isEmpty() ? Run.NOTHING : send(claimed);
         refreshDepth();
-        if (run.failed() > 0 || run.parked() > 0) {
-            LOG.info("outbox relay run claimed={} delivered={} failed={} parked={} released={}", run.claimed(),
-                    run.delivered(), run.failed(), run.parked(), run.released());
-        } else if (run.delivered() > 0) {
-            LOG.debug("outbox relay run claimed={} delivered={}", run.claimed(), run.delivered());
-        }
+        logRun(run);
         return run;
+    }
+
+    /** One line when jobs-service goes away and one when it is back; every run only at DEBUG. */
+    private void logRun(Run run) {
+        if (run.delivered() > 0 && unavailable.compareAndSet(true, false)) {
+            LOG.info("outbox relay: jobs-service accepts jobs again, draining depth={}", depth.get());
+        } else if (run.failed() > 0 && run.delivered() == 0 && unavailable.compareAndSet(false, true)) {
+            LOG.warn("outbox relay: jobs-service unavailable ({}), rows kept and retried with backoff, depth={}",
+                    lastFailure.get(), depth.get());
+        }
+        if (run.claimed() > 0) {
+            LOG.debug("outbox relay run claimed={} delivered={} failed={} parked={} released={}", run.claimed(),
+                    run.delivered(), run.failed(), run.parked(), run.released());
+        }
     }
 
     private Run send(List<Claimed> claimed) {
@@ -237,6 +255,7 @@ public final class OutboxRelay {
         int attempt = row.attempts() + 1;
         Duration delay = Duration.ofMillis(backoff.delayMillis(Math.min(attempt, 31)));
         meters.counter("ballast.outbox.failed", "reason", reason).increment();
+        lastFailure.set(reason);
         try {
             leases.recordFailure(row, shorten(error), delay);
         } catch (SQLException | RuntimeException e) {

@@ -137,7 +137,7 @@ class OutboxRelayClaimsTest {
         ApplicationContext ctx = service.context();
         return new OutboxRelay(ctx.getBean(OutboxLeases.class), ctx.getBean(JobsClient.class),
                 ctx.getBean(OutboxRelaySettings.class), ctx.getBean(JsonMapper.class), Clock.systemUTC(),
-                ctx.getBean(MeterRegistry.class), Duration.ofSeconds(5));
+                ctx.getBean(MeterRegistry.class), Duration.ofSeconds(5), null);
     }
 
     private List<String> keys(UUID workspace) {
