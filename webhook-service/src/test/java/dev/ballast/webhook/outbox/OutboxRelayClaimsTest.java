@@ -31,6 +31,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The relay called directly (scheduling off): several relay instances on one database, and permanent refusals. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -131,6 +132,37 @@ class OutboxRelayClaimsTest {
         // a parked row no longer counts as waiting
         assertThat(service.count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND delivered_at IS NULL "
                 + "AND parked_at IS NULL", ws.id())).isZero();
+    }
+
+    @Test
+    void rowsClaimedByAReplicaThatDiedComeBackWhenTheLeaseEndsAndItsLateWritesChangeNothing() throws Exception {
+        TestWorkspace ws = service.createWorkspace();
+        accept(ws);
+        String key = keys(ws.id()).getFirst();
+        OutboxLeases leases = service.context().getBean(OutboxLeases.class);
+        OutboxRelay relay = service.context().getBean(OutboxRelay.class);
+        // a replica claims the row and dies before sending it
+        OutboxLeases.Claimed lost = leases.claim(100, Duration.ofMillis(500)).stream()
+                .filter(c -> c.dedupeKey().equals(key)).findFirst().orElseThrow();
+
+        relay.relayOnce();
+        assertThat(jobs.postsPerKey(List.of(key))).isEmpty();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            relay.relayOnce();
+            return undelivered(ws.id()) == 0;
+        });
+        // the dead replica's late writes are guarded by its lease token: the delivered row stays as it is
+        leases.recordFailure(lost, "late", Duration.ofMinutes(1));
+        leases.release(lost);
+        leases.park(lost, "late");
+        Map<String, Object> row = service.query(
+                "SELECT attempts, last_error, parked_at, delivered_at FROM webhook.outbox WHERE dedupe_key = ?", key).getFirst();
+        assertThat(row.get("delivered_at")).isNotNull();
+        assertThat(row.get("parked_at")).isNull();
+        assertThat(row.get("attempts")).isEqualTo(0);
+        assertThat(row.get("last_error")).isNull();
+        assertThat(jobs.postsPerKey(List.of(key))).containsExactly(Map.entry(key, 1L));
     }
 
     private OutboxRelay newRelay() {
