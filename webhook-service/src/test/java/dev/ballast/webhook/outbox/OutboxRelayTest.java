@@ -1,0 +1,188 @@
+package dev.ballast.webhook.outbox;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.ballast.webhook.testing.Deliveries;
+import dev.ballast.webhook.testing.RunningWebhookService;
+import dev.ballast.webhook.testing.TestWorkspace;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The scheduled relay, end to end: real intake endpoint, real PostgreSQL, WireMock as jobs-service. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OutboxRelayTest {
+
+    private static final AtomicLong REPLY_IDS = new AtomicLong(50_000);
+
+    private JobsServiceStandIn jobs;
+    private RunningWebhookService service;
+
+    @BeforeAll
+    void start() {
+        jobs = new JobsServiceStandIn();
+        service = RunningWebhookService.start(Map.ofEntries(
+                Map.entry("micronaut.http.services.jobs.url", jobs.url()),
+                Map.entry("micronaut.http.services.jobs.read-timeout", "2s"),
+                Map.entry("ballast.clients.jobs.base", "10ms"),
+                Map.entry("ballast.clients.jobs.cap", "50ms"),
+                Map.entry("ballast.clients.jobs.deadline", "5s"),
+                Map.entry("ballast.clients.jobs.breaker.wait-duration-in-open-state", "300ms"),
+                Map.entry("ballast.webhook.outbox.jobs-service-token", JobsServiceStandIn.TOKEN),
+                Map.entry("ballast.webhook.outbox.relay.enabled", "true"),
+                Map.entry("ballast.webhook.outbox.relay.interval", "100ms"),
+                Map.entry("ballast.webhook.outbox.relay.initial-delay", "0s"),
+                Map.entry("ballast.webhook.outbox.relay.lease", "30s"),
+                Map.entry("ballast.webhook.outbox.relay.backoff-base", "100ms"),
+                Map.entry("ballast.webhook.outbox.relay.backoff-cap", "1s")));
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+        jobs.close();
+    }
+
+    @BeforeEach
+    void jobsServiceUp() {
+        jobs.accepting();
+    }
+
+    @Test
+    void acceptedDeliveriesAreRelayedOnceEachWithTheirDedupeKeyAndMarkedDelivered() {
+        TestWorkspace ws = service.createWorkspace();
+        for (int i = 0; i < 5; i++) {
+            accept(ws);
+        }
+        accept(ws, Deliveries.emailSent(REPLY_IDS.incrementAndGet(), "jane@example.com"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> undelivered(ws.id()) == 0);
+
+        List<Map<String, Object>> rows = service.query(
+                "SELECT dedupe_key, job_type, message_id, attempts, last_error FROM webhook.outbox WHERE workspace_id = ?", ws.id());
+        assertThat(rows).hasSize(6);
+        List<String> keys = rows.stream().map(r -> (String) r.get("dedupe_key")).toList();
+        assertThat(jobs.postsPerKey(keys)).hasSize(6).allSatisfy((key, posts) -> assertThat(posts).as(key).isEqualTo(1));
+        for (Map<String, Object> row : rows) {
+            String key = (String) row.get("dedupe_key");
+            LoggedRequest request = jobs.posts().stream()
+                    .filter(r -> key.equals(r.getHeader(JobsOperations.IDEMPOTENCY_KEY))).findFirst().orElseThrow();
+            assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + JobsServiceStandIn.TOKEN);
+            JsonNode body = json(request.getBodyAsString());
+            assertThat(body.get("type").getStringValue()).isEqualTo(row.get("job_type"));
+            assertThat(body.get("dedupeKey").getStringValue()).isEqualTo(key);
+            assertThat(body.get("workspaceId").getStringValue()).isEqualTo(ws.id().toString());
+            assertThat(body.get("payload").get("messageId").getLongValue()).isEqualTo(row.get("message_id"));
+            assertThat(row.get("attempts")).isEqualTo(0);
+            assertThat(row.get("last_error")).isNull();
+        }
+        assertThat(service.context().getBean(MeterRegistry.class).counter("ballast.outbox.relayed").count())
+                .isGreaterThanOrEqualTo(6);
+    }
+
+    @Test
+    void whileJobsServiceIsDownTheOutboxGrowsThenDrainsWithNoKeyAcceptedTwiceAndNoHammering() {
+        TestWorkspace ws = service.createWorkspace();
+        jobs.unavailable();
+        int before = jobs.posts().size();
+        for (int i = 0; i < 6; i++) {
+            accept(ws);
+        }
+        // rows are tried, fail, and are backed off one by one; none is marked delivered
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.count(
+                "SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 2", ws.id()) >= 2);
+        for (int i = 0; i < 6; i++) {
+            accept(ws);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.count(
+                "SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 1", ws.id()) == 12);
+        assertThat(service.outboxRows(ws.id())).isEqualTo(12);
+        assertThat(undelivered(ws.id())).isEqualTo(12);
+        MeterRegistry meters = service.context().getBean(MeterRegistry.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("ballast.outbox.depth").gauge().value() >= 12);
+        assertThat(meters.get("ballast.outbox.oldest.age").gauge().value()).isPositive();
+        assertThat(service.query("SELECT DISTINCT last_error FROM webhook.outbox WHERE workspace_id = ?", ws.id()))
+                .extracting(r -> r.get("last_error"))
+                .isSubsetOf("jobs-service answered 503", "jobs-service call failed: breaker_open (CallNotPermittedException)");
+
+        // no hammering: one call per relay run at most (the first row goes alone), each of at most 3 tries, and
+        // the breaker lets one probe through per open period
+        int postsWhileDown = jobs.posts().size() - before;
+        long attemptsRecorded = service.count(
+                "SELECT coalesce(sum(attempts), 0) FROM webhook.outbox WHERE workspace_id = ?", ws.id());
+        assertThat(postsWhileDown).isLessThanOrEqualTo((int) (3 * attemptsRecorded + 3));
+        assertThat(postsWhileDown).isLessThan((int) attemptsRecorded + 30);
+
+        jobs.accepting();
+        await().atMost(Duration.ofSeconds(30)).until(() -> undelivered(ws.id()) == 0);
+
+        List<String> keys = service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ?", ws.id())
+                .stream().map(r -> (String) r.get("dedupe_key")).toList();
+        assertThat(jobs.acceptedPerKey(keys)).hasSize(12)
+                .allSatisfy((key, accepted) -> assertThat(accepted).as(key).isEqualTo(1));
+        assertThat(meters.counter("ballast.outbox.failed", "reason", "503").count()).isPositive();
+    }
+
+    @Test
+    void whileJobsServiceIsStoppedDeliveriesAreStillAcceptedAndTheOutboxDrainsWhenItIsBack() {
+        TestWorkspace ws = service.createWorkspace();
+        jobs.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                accept(ws);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.count(
+                    "SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 1", ws.id()) == 5);
+            assertThat(undelivered(ws.id())).isEqualTo(5);
+            assertThat(service.query("SELECT DISTINCT last_error FROM webhook.outbox WHERE workspace_id = ?", ws.id()))
+                    .extracting(r -> (String) r.get("last_error")).allMatch(e -> e.startsWith("jobs-service call failed: "));
+        } finally {
+            jobs.restart();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> undelivered(ws.id()) == 0);
+        List<String> keys = service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ?", ws.id())
+                .stream().map(r -> (String) r.get("dedupe_key")).toList();
+        assertThat(jobs.acceptedPerKey(keys)).hasSize(5)
+                .allSatisfy((key, accepted) -> assertThat(accepted).as(key).isEqualTo(1));
+    }
+
+    private JsonNode json(String text) {
+        try {
+            return service.context().getBean(JsonMapper.class).readValue(text, JsonNode.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private long undelivered(UUID workspace) {
+        return service.count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND delivered_at IS NULL",
+                workspace);
+    }
+
+    private void accept(TestWorkspace ws) {
+        accept(ws, Deliveries.reply(REPLY_IDS.incrementAndGet(), "jane@example.com"));
+    }
+
+    private void accept(TestWorkspace ws, String body) {
+        HttpResponse<String> r = service.post(ws.emailPath(), body, ws.bearer());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(service.json(r).get("status").getStringValue()).isEqualTo("accepted");
+    }
+}
