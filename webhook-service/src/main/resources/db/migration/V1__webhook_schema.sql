@@ -110,3 +110,5 @@ CREATE TABLE outbox (
     delivered_at    timestamptz
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
+-- The foreign key to messages needs its own index: without it every message delete scans the outbox.
+CREATE INDEX outbox_message ON outbox (message_id);

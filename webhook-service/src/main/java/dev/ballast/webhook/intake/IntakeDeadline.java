@@ -1,15 +1,14 @@
 package dev.ballast.webhook.intake;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
  * The time budget of one delivery, from its arrival. Applied to the intake transaction's connection twice:
- * as the server-side statement_timeout (SET LOCAL, so that it also holds behind PgBouncer in transaction
- * mode) and as the socket's network timeout, which still fires when the database or the network hangs
+ * as the server-side statement_timeout (set_config(..., true) = SET LOCAL, so that it also holds behind PgBouncer
+ * in transaction mode; folded into the first query by {@link IntakeContext}) and as the socket's network timeout, which still fires when the database or the network hangs
  * and no server answer can arrive at all.
  */
 final class IntakeDeadline {
@@ -37,17 +36,19 @@ final class IntakeDeadline {
         }
     }
 
-    void apply(Connection connection, Duration statementTimeout) throws SQLException {
+    /**
+     * Bounds the connection's socket by the budget and answers the statement timeout (ms) the transaction's
+     * statements must run under: the caller sets it (SET LOCAL semantics, set_config(..., true)) with its first
+     * statement, so that it costs no round trip of its own. That first statement runs under the session's default
+     * statement timeout, the socket timeout bounds it by the budget.
+     */
+    long apply(Connection connection, Duration statementTimeout) throws SQLException {
         long remaining = remainingMillis();
         if (remaining <= 0) {
             throw new BudgetSpentException();
         }
         connection.setNetworkTimeout(DIRECT, (int) Math.min(Integer.MAX_VALUE, remaining + NETWORK_MARGIN_MS));
-        long statementMs = Math.max(1, Math.min(statementTimeout.toMillis(), remaining));
-        try (PreparedStatement st = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-            st.setString(1, statementMs + "ms");
-            st.execute();
-        }
+        return Math.max(1, Math.min(statementTimeout.toMillis(), remaining));
     }
 
     /** The delivery's time budget ran out before it was stored. */

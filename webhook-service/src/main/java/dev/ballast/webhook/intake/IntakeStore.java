@@ -1,69 +1,179 @@
 package dev.ballast.webhook.intake;
 
+import dev.ballast.webhook.deliverylog.DeliveryLog;
 import dev.ballast.webhook.messages.LeadRepository;
 import dev.ballast.webhook.messages.MessageRepository;
-import dev.ballast.webhook.outbox.JobTypes;
-import dev.ballast.webhook.outbox.OutboxRepository;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
  * Stores one parsed delivery inside the caller's transaction: upsert the lead, insert the message unless
- * it is there already (never check-then-insert), and only when it was inserted, one outbox row per follow-up job.
+ * it is there already (never check-then-insert), and only when it was inserted, one outbox row per follow-up job
+ * and the delivery's log row. Plain JDBC on the transaction's connection, so that a new message costs two round
+ * trips (lead, then message + outbox + log in one data-modifying statement) and an {@code ON CONFLICT DO NOTHING
+ * RETURNING} that returns nothing is seen as no row (Micronaut Data maps it to null, not empty).
  */
 @Singleton
 public final class IntakeStore {
 
+    /**
+     * Inserts the lead unless its key is taken, and answers its id and what is stored of it. Takes no lock on an
+     * existing lead. Can answer NO row: when another transaction inserted the lead after this statement's snapshot
+     * was taken, the insert waits for it and does nothing, but the snapshot does not see its row either.
+     */
+    private static final String LEAD_UPSERT = """
+            WITH ins AS (
+                INSERT INTO webhook.leads (workspace_id, lead_key, email, phone, name, provider_lead_id)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (workspace_id, lead_key) DO NOTHING
+                RETURNING id)
+            SELECT id, true, CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text) FROM ins
+            UNION ALL
+            SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
+            WHERE workspace_id = ? AND lead_key = ?""";
+
+    /** A statement of its own, so a snapshot of its own: sees the lead a concurrent transaction just committed. */
+    private static final String LEAD_FIND = """
+            SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
+            WHERE workspace_id = ? AND lead_key = ?""";
+
+    /**
+     * Inserts the message unless stored already and, only when inserted, its outbox rows (dedupe key
+     * {@code <job-type>:<message-id>}, as {@link dev.ballast.webhook.outbox.JobTypes#dedupeKey}; the payload gets the
+     * new message id) and the delivery's log row. Answers the new message's id, no row for a duplicate.
+     */
+    private static final String MESSAGE_INSERT = """
+            WITH m AS (
+                INSERT INTO webhook.messages (workspace_id, lead_id, provider, external_id, channel, direction,
+                                              event_type, subject, body, from_address, to_address, metadata, sent_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)
+                ON CONFLICT (workspace_id, provider, external_id) DO NOTHING
+                RETURNING id),
+            o AS (
+                INSERT INTO webhook.outbox (workspace_id, message_id, job_type, dedupe_key, payload)
+                SELECT ?, m.id, j.job_type, j.job_type || ':' || CAST(m.id AS text),
+                       CAST(? AS jsonb) || jsonb_build_object('messageId', m.id)
+                FROM m CROSS JOIN unnest(CAST(? AS text[])) AS j(job_type)
+                ON CONFLICT (dedupe_key) DO NOTHING),
+            d AS (
+                INSERT INTO webhook.webhook_deliveries (workspace_id, webhook_id, provider, event_type, outcome, reason,
+                                                        http_status, body_bytes, message_id)
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, m.id FROM m)
+            SELECT id FROM m""";
+
     private final LeadRepository leads;
     private final MessageRepository messages;
-    private final OutboxRepository outbox;
     private final JsonMapper json;
 
-    IntakeStore(LeadRepository leads, MessageRepository messages, OutboxRepository outbox, JsonMapper json) {
+    IntakeStore(LeadRepository leads, MessageRepository messages, JsonMapper json) {
         this.leads = leads;
         this.messages = messages;
-        this.outbox = outbox;
         this.json = json;
     }
 
-    public StoreResult store(UUID workspaceId, Provider provider, ParsedEvent.Storable event) {
-        LeadDraft lead = event.lead();
-        boolean newLead = leads.insertIfAbsent(workspaceId, lead.key(), lead.email(), lead.phone(), lead.name(),
-                lead.providerLeadId()) == 1;
-        long leadId = leads.findId(workspaceId, lead.key())
-                .orElseThrow(() -> new IllegalStateException("lead neither inserted nor found"));
-        if (!newLead) {
-            leads.refresh(leadId, lead.email(), lead.phone(), lead.name(), lead.providerLeadId());
-        }
+    /**
+     * @param accepted the delivery-log row to write, with the new message's id, when the message is inserted;
+     *                 for a duplicate the caller writes its own row
+     */
+    public StoreResult store(Connection connection, UUID workspaceId, Provider provider, ParsedEvent.Storable event,
+                             DeliveryLog.Entry accepted) throws SQLException {
+        long leadId = upsertLead(connection, workspaceId, event.lead());
 
         MessageDraft m = event.message();
-        boolean inserted = messages.insertIfAbsent(workspaceId, leadId, provider.key(), m.externalId(), m.channel(),
-                m.direction().column(), event.eventType(), m.subject(), m.body(), m.fromAddress(), m.toAddress(),
-                toJson(m.metadata()), m.sentAt()) == 1;
-        long messageId = messages.findId(workspaceId, provider.key(), m.externalId())
-                .orElseThrow(() -> new IllegalStateException("message neither inserted nor found"));
-
-        if (inserted) {
-            for (String jobType : event.jobTypes()) {
-                Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("workspaceId", workspaceId.toString());
-                payload.put("messageId", messageId);
-                payload.put("leadId", leadId);
-                payload.put("provider", provider.key());
-                payload.put("eventType", event.eventType());
-                payload.put("channel", m.channel());
-                payload.put("direction", m.direction().column());
-                outbox.insertIfAbsent(workspaceId, messageId, jobType, JobTypes.dedupeKey(jobType, messageId),
-                        toJson(payload));
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("workspaceId", workspaceId.toString());
+        payload.put("leadId", leadId);
+        payload.put("provider", provider.key());
+        payload.put("eventType", event.eventType());
+        payload.put("channel", m.channel());
+        payload.put("direction", m.direction().column());
+        Long inserted;
+        try (PreparedStatement st = connection.prepareStatement(MESSAGE_INSERT)) {
+            int i = 0;
+            st.setObject(++i, workspaceId);
+            st.setLong(++i, leadId);
+            st.setString(++i, provider.key());
+            st.setString(++i, m.externalId());
+            st.setString(++i, m.channel());
+            st.setString(++i, m.direction().column());
+            st.setString(++i, event.eventType());
+            st.setString(++i, m.subject());
+            st.setString(++i, m.body());
+            st.setString(++i, m.fromAddress());
+            st.setString(++i, m.toAddress());
+            st.setString(++i, toJson(m.metadata()));
+            if (m.sentAt() == null) {
+                st.setNull(++i, Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                st.setObject(++i, OffsetDateTime.ofInstant(m.sentAt(), ZoneOffset.UTC));
+            }
+            st.setObject(++i, workspaceId);
+            st.setString(++i, toJson(payload));
+            st.setArray(++i, connection.createArrayOf("text", event.jobTypes().toArray()));
+            st.setObject(++i, accepted.workspaceId());
+            st.setString(++i, accepted.webhookId());
+            st.setString(++i, accepted.provider());
+            st.setString(++i, accepted.eventType());
+            st.setString(++i, accepted.outcome());
+            st.setString(++i, accepted.reason());
+            st.setInt(++i, accepted.httpStatus());
+            st.setInt(++i, accepted.bodyBytes());
+            try (ResultSet rs = st.executeQuery()) {
+                inserted = rs.next() ? rs.getLong(1) : null;
             }
         }
-        return new StoreResult(messageId, leadId, inserted);
+        if (inserted != null) {
+            return new StoreResult(inserted, leadId, true);
+        }
+        long messageId = messages.findId(workspaceId, provider.key(), m.externalId())
+                .orElseThrow(() -> new IllegalStateException("message neither inserted nor found"));
+        return new StoreResult(messageId, leadId, false);
+    }
+
+    private long upsertLead(Connection connection, UUID workspaceId, LeadDraft lead) throws SQLException {
+        StoredLead stored;
+        try (PreparedStatement st = connection.prepareStatement(LEAD_UPSERT)) {
+            st.setObject(1, workspaceId);
+            st.setString(2, lead.key());
+            st.setString(3, lead.email());
+            st.setString(4, lead.phone());
+            st.setString(5, lead.name());
+            st.setString(6, lead.providerLeadId());
+            st.setObject(7, workspaceId);
+            st.setString(8, lead.key());
+            stored = StoredLead.read(st);
+        }
+        if (stored == null) {
+            // Inserted concurrently after this transaction's statement snapshot: a new statement sees it.
+            try (PreparedStatement st = connection.prepareStatement(LEAD_FIND)) {
+                st.setObject(1, workspaceId);
+                st.setString(2, lead.key());
+                stored = StoredLead.read(st);
+            }
+            if (stored == null) {
+                throw new IllegalStateException("lead neither inserted nor found");
+            }
+        }
+        if (!stored.inserted() && stored.wouldChange(lead)) {
+            // Only then: touching the row locks it, and redeliveries racing each other must not queue on the lead.
+            leads.refresh(stored.id(), lead.email(), lead.phone(), lead.name(), lead.providerLeadId());
+        }
+        return stored.id();
     }
 
     private String toJson(Map<String, Object> value) {
@@ -71,6 +181,28 @@ public final class IntakeStore {
             return json.writeValueAsString(value);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise to JSON", e);
+        }
+    }
+
+    /** A lead as stored (fields null when just inserted: then there is nothing to refresh). */
+    record StoredLead(long id, boolean inserted, @Nullable String email, @Nullable String phone,
+                      @Nullable String name, @Nullable String providerLeadId) {
+
+        static @Nullable StoredLead read(PreparedStatement st) throws SQLException {
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? new StoredLead(rs.getLong(1), rs.getBoolean(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6)) : null;
+            }
+        }
+
+        /** Whether {@link LeadRepository#refresh} would change the row: a field the delivery tells and that differs. */
+        boolean wouldChange(LeadDraft lead) {
+            return differs(lead.email(), email) || differs(lead.phone(), phone) || differs(lead.name(), name)
+                    || differs(lead.providerLeadId(), providerLeadId);
+        }
+
+        private static boolean differs(@Nullable String told, @Nullable String stored) {
+            return told != null && !Objects.equals(told, stored);
         }
     }
 }

@@ -5,13 +5,9 @@ import dev.ballast.webhook.auth.AuthResult;
 import dev.ballast.webhook.auth.WebhookAuthenticator;
 import dev.ballast.webhook.deliverylog.DeliveryLog;
 import dev.ballast.webhook.http.ProblemDetails;
-import dev.ballast.webhook.workspace.ProviderAccountRepository;
-import dev.ballast.webhook.workspace.WebhookCredential;
-import dev.ballast.webhook.workspace.WebhookCredentialRepository;
-import dev.ballast.webhook.workspace.Workspace;
-import dev.ballast.webhook.workspace.WorkspaceRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -23,8 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.util.List;
-import java.util.Optional;
+import java.sql.SQLException;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,9 +38,6 @@ public final class WebhookIntake {
     private static final int MAX_WEBHOOK_ID_LENGTH = 200;
 
     private final TransactionOperations<Connection> tx;
-    private final WorkspaceRepository workspaces;
-    private final WebhookCredentialRepository credentials;
-    private final ProviderAccountRepository accounts;
     private final WebhookAuthenticator authenticator;
     private final IntakeStore store;
     private final DeliveryLog deliveryLog;
@@ -53,14 +45,9 @@ public final class WebhookIntake {
     private final IntakeSettings settings;
     private final MeterRegistry meters;
 
-    WebhookIntake(TransactionOperations<Connection> tx, WorkspaceRepository workspaces,
-                  WebhookCredentialRepository credentials, ProviderAccountRepository accounts,
-                  WebhookAuthenticator authenticator, IntakeStore store, DeliveryLog deliveryLog, DeliveryJson deliveryJson,
+    WebhookIntake(TransactionOperations<Connection> tx, WebhookAuthenticator authenticator, IntakeStore store, DeliveryLog deliveryLog, DeliveryJson deliveryJson,
                   IntakeSettings settings, MeterRegistry meters) {
         this.tx = tx;
-        this.workspaces = workspaces;
-        this.credentials = credentials;
-        this.accounts = accounts;
         this.authenticator = authenticator;
         this.store = store;
         this.deliveryLog = deliveryLog;
@@ -90,9 +77,13 @@ public final class WebhookIntake {
         try {
             Decision d = tx.executeWrite(status -> {
                 try {
-                    deadline.apply(status.getConnection(), settings.statementTimeout());
-                    Decision decision = decide(delivery, request.getHeaders(), queryToken, body);
-                    deliveryLog.record(decision.entry());
+                    Connection connection = status.getConnection();
+                    long statementTimeoutMs = deadline.apply(connection, settings.statementTimeout());
+                    Decision decision = decide(connection, statementTimeoutMs, delivery, request.getHeaders(),
+                            queryToken, body);
+                    if (!decision.logged()) {
+                        deliveryLog.record(decision.entry());
+                    }
                     // Past the budget the provider may already have given up: roll back rather than store unanswered.
                     deadline.check();
                     committing.set(true);
@@ -103,6 +94,11 @@ public final class WebhookIntake {
                         }
                     });
                     return decision;
+                } catch (SQLException e) {
+                    // Unchecked like a repository's failure, so that the transaction rolls back the same way.
+                    DataAccessException unchecked = new DataAccessException("intake statement failed: " + e.getMessage(), e);
+                    cause.set(unchecked);
+                    throw unchecked;
                 } catch (Exception e) {
                     cause.set(e);
                     throw e;
@@ -120,23 +116,25 @@ public final class WebhookIntake {
         }
     }
 
-    private Decision decide(Delivery delivery, HttpHeaders headers, @Nullable String queryToken, byte[] body) {
+    private Decision decide(Connection connection, long statementTimeoutMs, Delivery delivery, HttpHeaders headers,
+                            @Nullable String queryToken, byte[] body) throws SQLException {
         UUID workspaceId = delivery.workspaceId();
-        Optional<Workspace> workspace = workspaceId == null ? Optional.empty() : workspaces.find(workspaceId);
-        List<WebhookCredential> live = workspace.isPresent() ? credentials.findLive(workspaceId) : List.of();
+        Provider provider = delivery.reader().provider();
+        // Workspace, live credentials and accepted provider accounts in one round trip, with the statement timeout.
+        IntakeContext workspace = IntakeContext.load(connection, statementTimeoutMs, workspaceId, provider.key());
         // An unknown workspace is checked against no credentials, so that its refusal looks like any other.
-        AuthResult auth = authenticator.authenticate(workspaceId == null ? new UUID(0, 0) : workspaceId, live,
-                headers, queryToken, body);
+        AuthResult auth = authenticator.authenticate(workspaceId == null ? new UUID(0, 0) : workspaceId,
+                workspace.live(), headers, queryToken, body);
         if (auth.outcome() == AuthResult.Outcome.UNAVAILABLE) {
             throw new CannotAuthenticateException(auth.reason());
         }
-        if (workspace.isEmpty() || auth.outcome() == AuthResult.Outcome.REFUSED) {
+        if (!workspace.exists() || auth.outcome() == AuthResult.Outcome.REFUSED) {
             String shown = "no_signing_secret".equals(auth.reason()) ? "signature_mismatch" : auth.reason();
             return delivery.problem(HttpStatus.UNAUTHORIZED, DeliveryLog.UNAUTHORIZED,
-                    workspace.isEmpty() ? "unknown_workspace" : auth.reason(),
+                    !workspace.exists() ? "unknown_workspace" : auth.reason(),
                     "the delivery is not authenticated for this workspace (" + shown + ")", null, shown);
         }
-        if (!workspace.get().active()) {
+        if (!workspace.active()) {
             return delivery.problem(HttpStatus.FORBIDDEN, DeliveryLog.FORBIDDEN, "workspace_disabled",
                     "the workspace is disabled", null);
         }
@@ -147,8 +145,7 @@ public final class WebhookIntake {
             return delivery.problem(HttpStatus.BAD_REQUEST, DeliveryLog.INVALID, e.reason(), e.getMessage(), null)
                     .withPointer(e.pointer());
         }
-        Provider provider = delivery.reader().provider();
-        if (!accounts.accepts(workspaceId, provider.key(), event.providerWorkspaceId())) {
+        if (!workspace.accepted().contains(event.providerWorkspaceId())) {
             return delivery.problem(HttpStatus.FORBIDDEN, DeliveryLog.FORBIDDEN, "provider_workspace_not_accepted",
                     "this workspace does not accept deliveries from " + provider.key() + " workspace "
                             + event.providerWorkspaceId(), event.eventType());
@@ -158,10 +155,14 @@ public final class WebhookIntake {
                     ignored.known() ? null : "unknown_event", ignored.eventType(),
                     new IntakeAnswer("ignored", null, ignored.eventType()), null);
             case ParsedEvent.Storable storable -> {
-                StoreResult r = store.store(workspaceId, provider, storable);
+                // The accepted row is written by the store with the message, in the same statement.
+                DeliveryLog.Entry accepted = delivery.answer(DeliveryLog.ACCEPTED, null, storable.eventType(), null,
+                        null).entry();
+                StoreResult r = store.store(connection, workspaceId, provider, storable, accepted);
                 String status = r.inserted() ? DeliveryLog.ACCEPTED : DeliveryLog.DUPLICATE;
-                yield delivery.answer(status, null, storable.eventType(),
+                Decision d = delivery.answer(status, null, storable.eventType(),
                         new IntakeAnswer(status, r.messageId(), null), r.messageId());
+                yield r.inserted() ? d.loggedAlready() : d;
             }
         };
     }
@@ -271,12 +272,12 @@ public final class WebhookIntake {
         Decision problem(HttpStatus status, String outcome, String logReason, String detail,
                          @Nullable String eventType, String shownReason) {
             return new Decision(entry(outcome, logReason, status, eventType, null),
-                    ProblemDetails.of(status, shownReason, detail), null);
+                    ProblemDetails.of(status, shownReason, detail), null, false);
         }
 
-        Decision answer(String outcome, @Nullable String reason, String eventType, IntakeAnswer answer,
+        Decision answer(String outcome, @Nullable String reason, String eventType, @Nullable IntakeAnswer answer,
                         @Nullable Long messageId) {
-            return new Decision(entry(outcome, reason, HttpStatus.OK, eventType, messageId), null, answer);
+            return new Decision(entry(outcome, reason, HttpStatus.OK, eventType, messageId), null, answer, false);
         }
 
         private DeliveryLog.Entry entry(String outcome, @Nullable String reason, HttpStatus status,
@@ -286,11 +287,16 @@ public final class WebhookIntake {
         }
     }
 
-    /** The answer to a delivery and its log row. */
-    private record Decision(DeliveryLog.Entry entry, @Nullable ProblemDetails problem, @Nullable IntakeAnswer answer) {
+    /** The answer to a delivery and its log row ({@code logged}: written already, with the stored message). */
+    private record Decision(DeliveryLog.Entry entry, @Nullable ProblemDetails problem, @Nullable IntakeAnswer answer,
+                            boolean logged) {
 
         Decision withPointer(String pointer) {
-            return new Decision(entry, problem == null ? null : problem.withPointer(pointer), answer);
+            return new Decision(entry, problem == null ? null : problem.withPointer(pointer), answer, logged);
+        }
+
+        Decision loggedAlready() {
+            return new Decision(entry, problem, answer, true);
         }
     }
 
