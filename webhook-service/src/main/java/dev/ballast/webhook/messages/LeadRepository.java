@@ -6,22 +6,10 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
 
-import java.util.Optional;
 import java.util.UUID;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface LeadRepository extends GenericRepository<Lead, Long> {
-
-    /** 1 when inserted, 0 when the lead already exists (then no row is locked). */
-    @Query("""
-            INSERT INTO webhook.leads (workspace_id, lead_key, email, phone, name, provider_lead_id)
-            VALUES (:workspaceId, :leadKey, :email, :phone, :name, :providerLeadId)
-            ON CONFLICT (workspace_id, lead_key) DO NOTHING""")
-    int insertIfAbsent(UUID workspaceId, String leadKey, @Nullable String email, @Nullable String phone,
-                       @Nullable String name, @Nullable String providerLeadId);
-
-    @Query("SELECT id FROM webhook.leads WHERE workspace_id = :workspaceId AND lead_key = :leadKey")
-    Optional<Long> findId(UUID workspaceId, String leadKey);
 
     /**
      * Fills in what a delivery newly tells about a lead. Touches (and locks) the row only when something

@@ -23,10 +23,4 @@ public interface ProviderAccountRepository extends GenericRepository<Workspace, 
             SELECT provider, provider_workspace_id FROM webhook.workspace_provider_accounts
             WHERE workspace_id = :workspaceId ORDER BY provider, provider_workspace_id""")
     List<ProviderAccount> findAll(UUID workspaceId);
-
-    @Query("""
-            SELECT EXISTS (SELECT 1 FROM webhook.workspace_provider_accounts
-                           WHERE workspace_id = :workspaceId AND provider = :provider
-                             AND provider_workspace_id = :providerWorkspaceId)""")
-    boolean accepts(UUID workspaceId, String provider, String providerWorkspaceId);
 }
