@@ -65,15 +65,6 @@ public final class TestDatabase implements AutoCloseable {
         return p;
     }
 
-    /** Environment variables a service process reads to reach this database. */
-    public Map<String, String> environment(String url) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("DATABASE_URL", url);
-        env.put("DATABASE_USER", user());
-        env.put("DATABASE_PASSWORD", password());
-        return env;
-    }
-
     /** Drops the database, cutting whatever sessions still use it. */
     @Override
     public void close() {

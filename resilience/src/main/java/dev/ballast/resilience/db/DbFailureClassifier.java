@@ -54,10 +54,6 @@ public final class DbFailureClassifier {
         return found;
     }
 
-    public static boolean isTransient(Throwable failure) {
-        return classify(failure) == Kind.TRANSIENT;
-    }
-
     /** The SQLState nearest the top of the chain, or null when there is none. */
     public static String sqlState(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());

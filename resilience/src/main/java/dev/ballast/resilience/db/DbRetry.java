@@ -51,7 +51,7 @@ import java.util.regex.Pattern;
  * {@code ballast.db.retry.calls{operation,unit,outcome}}. Operation names are tag values: use a fixed name per
  * call site ({@code "load-context-pack"}), never an id.
  *
- * <p>Instances are immutable and thread-safe; {@link #withPolicy}, {@link #onRetry} and {@link #feeding} return
+ * <p>Instances are immutable and thread-safe; {@link #onRetry} and {@link #feeding} return
  * adjusted copies.
  */
 public final class DbRetry {
@@ -153,11 +153,6 @@ public final class DbRetry {
 
     public Policy policy() {
         return policy;
-    }
-
-    /** This helper with another policy, e.g. fewer retries on the webhook path. */
-    public DbRetry withPolicy(Policy policy) {
-        return new DbRetry(policy, circuitThreshold, meters, listeners, circuit, random);
     }
 
     /** This helper, also telling {@code listener} of every retry. */

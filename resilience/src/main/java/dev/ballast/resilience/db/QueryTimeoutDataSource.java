@@ -28,10 +28,6 @@ public final class QueryTimeoutDataSource implements DataSource {
         this.timeoutSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
     }
 
-    public DataSource delegate() {
-        return delegate;
-    }
-
     @Override
     public Connection getConnection() throws SQLException {
         return wrap(delegate.getConnection());

@@ -35,7 +35,6 @@ public final class SchemaMigrator {
     private final DatabaseSettings settings;
     private volatile State state = State.PENDING;
     private volatile String lastFailure = "not attempted yet";
-    private volatile int appliedMigrations;
     private final Backoff backoff;
     private volatile Thread worker;
 
@@ -75,10 +74,6 @@ public final class SchemaMigrator {
         return lastFailure;
     }
 
-    public int appliedMigrations() {
-        return appliedMigrations;
-    }
-
     public String schema() {
         return settings.schema();
     }
@@ -95,10 +90,10 @@ public final class SchemaMigrator {
         long started = System.nanoTime();
         for (int attempt = 1; !Thread.currentThread().isInterrupted(); attempt++) {
             try {
-                appliedMigrations = flyway.migrate().migrationsExecuted;
+                int applied = flyway.migrate().migrationsExecuted;
                 state = State.MIGRATED;
                 LOG.info("schema={} migrated applied={} attempts={} took_ms={}", settings.schema(),
-                        appliedMigrations, attempt, (System.nanoTime() - started) / 1_000_000);
+                        applied, attempt, (System.nanoTime() - started) / 1_000_000);
                 return;
             } catch (RuntimeException e) {
                 DbFailureClassifier.Kind kind = DbFailureClassifier.classify(e);
