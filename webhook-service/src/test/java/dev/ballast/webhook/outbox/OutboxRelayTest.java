@@ -163,6 +163,30 @@ class OutboxRelayTest {
                 .allSatisfy((key, accepted) -> assertThat(accepted).as(key).isEqualTo(1));
     }
 
+    @Test
+    void whileJobsServiceIsSlowerThanTheReadTimeoutNothingIsMarkedDeliveredAndEveryRowArrivesOnceItAnswersInTime() {
+        TestWorkspace ws = service.createWorkspace();
+        MeterRegistry meters = service.context().getBean(MeterRegistry.class);
+        double timeoutsBefore = meters.counter("ballast.outbox.failed", "reason", "timeout").count();
+        // answers come 3 s late, past the jobs client's 2 s read timeout: a 201 nobody waited for is not a delivery
+        jobs.accepting(3_000);
+        for (int i = 0; i < 3; i++) {
+            accept(ws);
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> meters.counter("ballast.outbox.failed", "reason", "timeout").count() > timeoutsBefore);
+        assertThat(undelivered(ws.id())).isEqualTo(3);
+        assertThat(service.count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 1",
+                ws.id())).isPositive();
+
+        jobs.accepting();
+        await().atMost(Duration.ofSeconds(30)).until(() -> undelivered(ws.id()) == 0);
+        List<String> keys = service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ?", ws.id())
+                .stream().map(r -> (String) r.get("dedupe_key")).toList();
+        // every try of a row, the late ones included, carried that row's key, so jobs-service can dedupe them
+        assertThat(jobs.postsPerKey(keys)).hasSize(3);
+    }
+
     private JsonNode json(String text) {
         try {
             return service.context().getBean(JsonMapper.class).readValue(text, JsonNode.class);
