@@ -1,0 +1,136 @@
+package dev.ballast.jobs.admin;
+
+import dev.ballast.jobs.admin.AdminApi.JobDetail;
+import dev.ballast.jobs.admin.AdminApi.JobPage;
+import dev.ballast.jobs.admin.AdminApi.JobView;
+import dev.ballast.jobs.admin.AdminApi.Stats;
+import dev.ballast.jobs.admin.JobAdministration.Change;
+import dev.ballast.jobs.admin.JobAdministration.Filter;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The admin job API ({@code Authorization: Bearer $JOBS_ADMIN_TOKEN}, see {@link AdminTokenFilter}). Query values
+ * arrive as strings and are validated here, so that every bad one is a 400 problem naming it.
+ */
+@Controller("/admin/jobs")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Tag(name = "admin")
+public class AdminJobsController {
+
+    private static final Set<String> STATUSES = Set.of("available", "running", "succeeded", "dead", "cancelled");
+    private static final int MAX_TYPE_LENGTH = 200;
+
+    private final JobAdministration admin;
+    private final AdminSettings settings;
+
+    AdminJobsController(JobAdministration admin, AdminSettings settings) {
+        this.admin = admin;
+        this.settings = settings;
+    }
+
+    @Get("{?status,type,workspaceId,limit,after}")
+    @Operation(summary = "Jobs, newest first, by pages (pass nextAfter as after); filters are exact matches")
+    public JobPage list(@Nullable @QueryValue String status, @Nullable @QueryValue String type,
+                        @Nullable @QueryValue String workspaceId, @Nullable @QueryValue String limit,
+                        @Nullable @QueryValue String after) throws SQLException {
+        if (status != null && !STATUSES.contains(status)) {
+            throw ApiProblem.badRequest("invalid_status", "status must be one of " + String.join(", ",
+                    STATUSES.stream().sorted().toList()));
+        }
+        if (type != null && (type.isEmpty() || type.length() > MAX_TYPE_LENGTH || type.indexOf('\0') >= 0)) {
+            throw ApiProblem.badRequest("invalid_type", "type must be 1 to " + MAX_TYPE_LENGTH + " characters, without NUL");
+        }
+        long size = limit == null ? settings.defaultPageSize() : positive("limit", limit);
+        if (size > settings.maxPageSize()) {
+            throw ApiProblem.badRequest("invalid_limit", "limit must be between 1 and " + settings.maxPageSize());
+        }
+        Long cursor = after == null ? null : positive("after", after);
+        return admin.list(new Filter(status, type, workspace(workspaceId), cursor, (int) size));
+    }
+
+    @Get("/stats")
+    @Operation(summary = "Depth, due count and oldest due age per type and live status")
+    public Stats stats() throws SQLException {
+        return admin.stats();
+    }
+
+    @Get("/{id}")
+    @Operation(summary = "One job with its attempts")
+    public JobDetail job(String id) throws SQLException {
+        long jobId = jobId(id);
+        return admin.detail(jobId).orElseThrow(() -> ApiProblem.notFound("job " + jobId));
+    }
+
+    @Post("/{id}/retry")
+    @Operation(summary = "Make a dead or cancelled job available again, with a fresh attempt budget")
+    public JobView retry(String id) throws SQLException {
+        long jobId = jobId(id);
+        return done(jobId, admin.retry(jobId), "only a dead or cancelled job can be retried");
+    }
+
+    @Post("/{id}/cancel")
+    @Operation(summary = "Cancel an available or running job; cancelling a cancelled job changes nothing")
+    public JobView cancel(String id) throws SQLException {
+        long jobId = jobId(id);
+        return done(jobId, admin.cancel(jobId), "only an available or running job can be cancelled");
+    }
+
+    private static JobView done(long id, Change change, String rule) {
+        return switch (change) {
+            case Change.Done(JobView job) -> job;
+            case Change.Missing() -> throw ApiProblem.notFound("job " + id);
+            case Change.Refused(String status) -> throw ApiProblem.conflict("invalid_state",
+                    "job " + id + " is " + status + ": " + rule);
+        };
+    }
+
+    private static long jobId(String id) {
+        try {
+            long value = Long.parseLong(id);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("invalid_id", "a job id is a positive integer");
+    }
+
+    private static long positive(String name, String value) {
+        try {
+            long n = Long.parseLong(value.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("invalid_" + name, name + " must be a positive integer");
+    }
+
+    private static @Nullable UUID workspace(@Nullable String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            if (value.strip().length() == 36) {
+                return UUID.fromString(value.strip());
+            }
+        } catch (IllegalArgumentException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
+    }
+}
