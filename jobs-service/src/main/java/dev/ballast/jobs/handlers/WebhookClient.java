@@ -1,0 +1,11 @@
+package dev.ballast.jobs.handlers;
+
+import io.micronaut.http.client.annotation.Client;
+
+/**
+ * webhook-service over HTTP. Base URL and timeouts: {@code micronaut.http.services.webhook.*}; retries, deadline,
+ * budget and breaker: {@code ballast.clients.webhook.*}.
+ */
+@Client(id = "webhook")
+public interface WebhookClient extends WebhookOperations {
+}
