@@ -1,0 +1,136 @@
+package dev.ballast.jobs.periodic;
+
+import dev.ballast.resilience.db.DbRetry;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.jdbc.DataSourceResolver;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * "Once per period" across every replica: the job and its {@code periodic_runs} row are inserted in one transaction,
+ * both with ON CONFLICT on their keys, so however many replicas tick at once for the same (kind, workspace,
+ * period), one job exists and the others get it back. No check-then-insert, no lock table.
+ */
+@Singleton
+public final class PeriodicRuns {
+
+    /** The period's job; {@code created} is false when it existed already. */
+    public record Run(long jobId, boolean created) {
+    }
+
+    private final TransactionOperations<Connection> tx;
+    private final DataSource dataSource;
+    private final DbRetry retry;
+
+    PeriodicRuns(TransactionOperations<Connection> tx, DataSource dataSource, @Nullable DataSourceResolver resolver,
+                 DbRetry retry) {
+        this.tx = tx;
+        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        this.retry = retry;
+    }
+
+    public static String dedupeKey(String kind, UUID workspace, String period) {
+        return "periodic:" + kind + ":" + workspace + ":" + period;
+    }
+
+    public Run enqueue(String kind, String jobType, UUID workspace, String period) {
+        String key = dedupeKey(kind, workspace, period);
+        return retry.transaction("periodic-enqueue", tx, status -> {
+            Connection c = status.getConnection();
+            Long jobId = null;
+            boolean created = false;
+            try (PreparedStatement st = c.prepareStatement("""
+                    INSERT INTO jobs.jobs (type, workspace_id, payload, dedupe_key)
+                    VALUES (?, ?, jsonb_build_object('kind', ?::text, 'workspaceId', ?::text, 'period', ?::text), ?)
+                    ON CONFLICT (dedupe_key) DO NOTHING
+                    RETURNING id""")) {
+                st.setString(1, jobType);
+                st.setObject(2, workspace);
+                st.setString(3, kind);
+                st.setString(4, workspace.toString());
+                st.setString(5, period);
+                st.setString(6, key);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        jobId = rs.getLong(1);
+                        created = true;
+                    }
+                }
+            }
+            if (jobId == null) {
+                // A new statement sees the row the winner committed (we waited on its unique-index entry).
+                try (PreparedStatement st = c.prepareStatement("SELECT id FROM jobs.jobs WHERE dedupe_key = ?")) {
+                    st.setString(1, key);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new IllegalStateException("periodic job " + key + " conflicted but is not there");
+                        }
+                        jobId = rs.getLong(1);
+                    }
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement("""
+                    INSERT INTO jobs.periodic_runs (kind, workspace_id, period, job_id) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (kind, workspace_id, period) DO NOTHING""")) {
+                st.setString(1, kind);
+                st.setObject(2, workspace);
+                st.setString(3, period);
+                st.setLong(4, jobId);
+                st.executeUpdate();
+            }
+            return new Run(jobId, created);
+        });
+    }
+
+    /**
+     * Workspaces with a job created since {@code now - within}, periodic jobs of {@code periodicTypes} not counted
+     * (they would keep a workspace "active" forever). A loose index scan over {@code jobs_workspace} visits each
+     * workspace once and reads only its newest few jobs, however many jobs the table holds.
+     */
+    public List<UUID> activeWorkspaces(Instant now, Duration within, Collection<String> periodicTypes)
+            throws SQLException {
+        return retry.statement("periodic-active-workspaces", () -> {
+            try (Connection c = dataSource.getConnection()) {
+                return query(c, now, within, periodicTypes);
+            }
+        });
+    }
+
+    private static List<UUID> query(Connection c, Instant now, Duration within, Collection<String> periodicTypes)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                WITH RECURSIVE w(id) AS (
+                    (SELECT workspace_id FROM jobs.jobs ORDER BY workspace_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT workspace_id FROM jobs.jobs WHERE workspace_id > w.id ORDER BY workspace_id LIMIT 1)
+                    FROM w WHERE w.id IS NOT NULL)
+                SELECT id FROM w
+                WHERE id IS NOT NULL
+                  AND (SELECT created_at FROM jobs.jobs j
+                       WHERE j.workspace_id = w.id AND NOT (j.type = ANY (?))
+                       ORDER BY j.id DESC LIMIT 1) > ?""")) {
+            st.setArray(1, c.createArrayOf("text", periodicTypes.toArray()));
+            st.setTimestamp(2, Timestamp.from(now.minus(within)));
+            List<UUID> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return out;
+        }
+    }
+}
