@@ -1,0 +1,136 @@
+package dev.ballast.jobs.workflow;
+
+import dev.ballast.jobs.admin.ApiProblem;
+import dev.ballast.jobs.admin.ApiProblemException;
+import dev.ballast.jobs.workflow.WorkflowExecutions.Completion;
+import dev.ballast.jobs.workflow.WorkflowExecutions.Execution;
+import dev.ballast.jobs.workflow.WorkflowExecutions.Started;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Idempotent workflow starts ({@code Authorization: Bearer $JOBS_SERVICE_TOKEN}). {@code POST} answers 201 with a new
+ * execution, or 200 with the one a duplicate trigger inside the window started (running, or with its result);
+ * the caller runs the workflow only on 201 and reports the end with {@code PUT}.
+ */
+@Controller("/workflows/{workflowId}/executions")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Tag(name = "workflows")
+public class WorkflowController {
+
+    private static final Pattern WORKFLOW_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Set<String> END_STATES = Set.of("succeeded", "failed");
+
+    private final WorkflowExecutions executions;
+    private final WorkflowSettings settings;
+    private final JsonMapper json;
+
+    WorkflowController(WorkflowExecutions executions, WorkflowSettings settings, JsonMapper json) {
+        this.executions = executions;
+        this.settings = settings;
+        this.json = json;
+    }
+
+    @Post(consumes = MediaType.ALL)
+    @Operation(summary = "Start an execution for {workspaceId, trigger}, or get the one a duplicate trigger started")
+    public HttpResponse<Execution> start(String workflowId, @Nullable @Body byte[] body) {
+        checkWorkflowId(workflowId);
+        JsonNode request = object(body);
+        UUID workspace = workspace(request);
+        JsonNode trigger = request.get("trigger");
+        if (trigger == null) {
+            throw ApiProblem.badRequest("missing_trigger", "trigger (any JSON value) is required");
+        }
+        Started started = executions.start(workflowId, workspace, trigger);
+        return started.created() ? HttpResponse.created(started.execution()) : HttpResponse.ok(started.execution());
+    }
+
+    @Put(uri = "/{id}", consumes = MediaType.ALL)
+    @Operation(summary = "Record how a running execution ended: {workspaceId, status: succeeded|failed, result}")
+    public Execution complete(String workflowId, String id, @Nullable @Body byte[] body) {
+        checkWorkflowId(workflowId);
+        long executionId = executionId(id);
+        JsonNode request = object(body);
+        UUID workspace = workspace(request);
+        JsonNode status = request.get("status");
+        if (status == null || !status.isString() || !END_STATES.contains(status.getStringValue())) {
+            throw ApiProblem.badRequest("invalid_status", "status must be succeeded or failed");
+        }
+        JsonNode result = request.get("result");
+        return switch (executions.complete(workflowId, workspace, executionId, status.getStringValue(),
+                result == null || result.isNull() ? null : result)) {
+            case Completion.Recorded(Execution e) -> e;
+            case Completion.Conflict(Execution e) -> throw ApiProblem.conflict("already_finished",
+                    "execution " + executionId + " already ended as " + e.status() + " with another result");
+            case Completion.Missing() -> throw ApiProblem.notFound("execution " + executionId);
+        };
+    }
+
+    private JsonNode object(@Nullable byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ApiProblem.badRequest("empty_body", "a JSON object body is required");
+        }
+        if (body.length > settings.maxTriggerBytes()) {
+            throw new ApiProblemException(ApiProblem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                    "the body is at most " + settings.maxTriggerBytes() + " bytes"));
+        }
+        JsonNode node;
+        try {
+            node = json.readValue(body, JsonNode.class);
+        } catch (IOException | RuntimeException e) {
+            throw ApiProblem.badRequest("malformed_json", "the body is not well-formed JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiProblem.badRequest("malformed_json", "the body must be a JSON object");
+        }
+        return node;
+    }
+
+    private static UUID workspace(JsonNode request) {
+        JsonNode w = request.get("workspaceId");
+        try {
+            if (w != null && w.isString() && w.getStringValue().length() == 36) {
+                return UUID.fromString(w.getStringValue());
+            }
+        } catch (IllegalArgumentException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
+    }
+
+    private static void checkWorkflowId(String workflowId) {
+        if (!WORKFLOW_ID.matcher(workflowId).matches()) {
+            throw ApiProblem.badRequest("invalid_workflow_id",
+                    "a workflow id is 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-', starting with a letter or digit");
+        }
+    }
+
+    private static long executionId(String id) {
+        try {
+            long value = Long.parseLong(id);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("invalid_id", "an execution id is a positive integer");
+    }
+}
