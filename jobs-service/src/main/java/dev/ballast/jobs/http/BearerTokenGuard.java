@@ -12,25 +12,18 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * Checks an {@code Authorization: Bearer} token against one configured secret in constant time. An API whose
- * secret is not configured either refuses every request with 503 (a missing Kubernetes Secret shows up at once), or,
- * when built with {@code openWhenUnset}, lets every request through (an internal API on a trusted network).
+ * secret is not configured refuses every request with 503, so that a missing Kubernetes Secret shows up at once.
  */
 public final class BearerTokenGuard {
 
     private final String api;
     private final String envVar;
     private final byte[] expectedDigest;
-    private final boolean openWhenUnset;
 
     public BearerTokenGuard(String api, String envVar, @Nullable String configuredToken) {
-        this(api, envVar, configuredToken, false);
-    }
-
-    public BearerTokenGuard(String api, String envVar, @Nullable String configuredToken, boolean openWhenUnset) {
         this.api = api;
         this.envVar = envVar;
         this.expectedDigest = configuredToken == null || configuredToken.isBlank() ? null : sha256(configuredToken);
-        this.openWhenUnset = openWhenUnset;
     }
 
     public boolean configured() {
@@ -40,9 +33,6 @@ public final class BearerTokenGuard {
     /** Null when the request may proceed, otherwise the answer that refuses it. */
     public @Nullable HttpResponse<ProblemDetails> refusal(HttpRequest<?> request) {
         if (expectedDigest == null) {
-            if (openWhenUnset) {
-                return null;
-            }
             return ProblemDetails.response(HttpStatus.SERVICE_UNAVAILABLE, "api_disabled",
                     api + " is disabled: " + envVar + " is not set");
         }

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The enqueue API needs the service token ({@code JOBS_SERVICE_TOKEN}) before any other work. Unset, the API is open:
- * jobs-service then relies on the network (a cluster-internal Service) to keep callers out.
+ * The enqueue API needs the service token ({@code JOBS_SERVICE_TOKEN}) before any other work. Unset, it answers 503,
+ * like every other token-guarded API here, so a missing Kubernetes Secret shows up at once instead of opening it.
  */
 @ServerFilter({"/jobs", "/jobs/bulk"})
 public final class JobsServiceTokenFilter {
@@ -21,9 +21,9 @@ public final class JobsServiceTokenFilter {
     private final BearerTokenGuard guard;
 
     JobsServiceTokenFilter(QueueSettings settings) {
-        this.guard = new BearerTokenGuard("the enqueue API", "JOBS_SERVICE_TOKEN", settings.serviceToken(), true);
+        this.guard = new BearerTokenGuard("the enqueue API", "JOBS_SERVICE_TOKEN", settings.serviceToken());
         if (!guard.configured()) {
-            LOG.warn("JOBS_SERVICE_TOKEN is not set: POST /jobs accepts callers without a token");
+            LOG.warn("JOBS_SERVICE_TOKEN is not set: POST /jobs answers 503 until it is");
         }
     }
 

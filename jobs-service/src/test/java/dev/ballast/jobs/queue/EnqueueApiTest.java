@@ -171,6 +171,21 @@ class EnqueueApiTest {
     }
 
     @Test
+    void withoutAConfiguredServiceTokenTheEnqueueApiAnswers503AndStoresNothing() {
+        try (RunningJobsService open = RunningJobsService.start(db, null, Map.of("ballast.jobs.workers.enabled", "false"))) {
+            long before = open.count("SELECT count(*) FROM jobs.jobs");
+            HttpResponse<String> none = open.post("/jobs", job("counting", UUID.randomUUID(), ""));
+            HttpResponse<String> any = open.post("/jobs/bulk", "[" + job("counting", UUID.randomUUID(), "") + "]",
+                    "Authorization", AUTH);
+
+            assertThat(none.statusCode()).isEqualTo(503);
+            assertThat(any.statusCode()).isEqualTo(503);
+            assertThat(none.body()).contains("JOBS_SERVICE_TOKEN").doesNotContain(TOKEN);
+            assertThat(open.count("SELECT count(*) FROM jobs.jobs")).isEqualTo(before);
+        }
+    }
+
+    @Test
     void bulkEnqueueAnswersPerItemInOrderInOneTransaction() throws Exception {
         UUID ws = UUID.randomUUID();
         String existingKey = "bulk-existing-" + UUID.randomUUID();

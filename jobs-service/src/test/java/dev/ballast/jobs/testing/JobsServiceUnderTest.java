@@ -67,6 +67,9 @@ public final class JobsServiceUnderTest implements AutoCloseable {
         props.put("ballast.jobs.workflows.service-token", SERVICE_TOKEN);
         props.put("ballast.jobs.admin.stats-enabled", "false");
         props.put("ballast.jobs.periodic.enabled", "false");
+        // These tests look at rows they insert; resident workers claiming them would race the assertions.
+        props.put("ballast.jobs.workers.enabled", "false");
+        props.put("ballast.jobs.service-token", SERVICE_TOKEN);
         props.putAll(properties);
         var builder = ApplicationContext.builder().properties(props).environments("test");
         customize.accept(builder);
