@@ -1,0 +1,84 @@
+package dev.ballast.jobs.http;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Checks an {@code Authorization: Bearer} token against one configured secret in constant time. An API whose
+ * secret is not configured either refuses every request with 503 (a missing Kubernetes Secret shows up at once), or,
+ * when built with {@code openWhenUnset}, lets every request through (an internal API on a trusted network).
+ */
+public final class BearerTokenGuard {
+
+    private final String api;
+    private final String envVar;
+    private final byte[] expectedDigest;
+    private final boolean openWhenUnset;
+
+    public BearerTokenGuard(String api, String envVar, @Nullable String configuredToken) {
+        this(api, envVar, configuredToken, false);
+    }
+
+    public BearerTokenGuard(String api, String envVar, @Nullable String configuredToken, boolean openWhenUnset) {
+        this.api = api;
+        this.envVar = envVar;
+        this.expectedDigest = configuredToken == null || configuredToken.isBlank() ? null : sha256(configuredToken);
+        this.openWhenUnset = openWhenUnset;
+    }
+
+    public boolean configured() {
+        return expectedDigest != null;
+    }
+
+    /** Null when the request may proceed, otherwise the answer that refuses it. */
+    public @Nullable HttpResponse<ProblemDetails> refusal(HttpRequest<?> request) {
+        if (expectedDigest == null) {
+            if (openWhenUnset) {
+                return null;
+            }
+            return ProblemDetails.response(HttpStatus.SERVICE_UNAVAILABLE, "api_disabled",
+                    api + " is disabled: " + envVar + " is not set");
+        }
+        String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+        String token = bearer(header);
+        if (token == null) {
+            return ProblemDetails.response(HttpStatus.UNAUTHORIZED, "missing_token", "a bearer token is required")
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        // Comparing digests keeps the comparison constant-time whatever the presented length.
+        if (!MessageDigest.isEqual(expectedDigest, sha256(token))) {
+            return ProblemDetails.response(HttpStatus.UNAUTHORIZED, "invalid_token", "the bearer token is not valid")
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return null;
+    }
+
+    /** The token of an {@code Authorization: Bearer ...} header, or null. */
+    public static @Nullable String bearer(@Nullable String authorization) {
+        if (authorization == null || authorization.length() < 7
+                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).strip();
+        return token.isEmpty() ? null : token;
+    }
+
+    public static byte[] sha256(String value) {
+        return sha256(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static byte[] sha256(byte[] value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

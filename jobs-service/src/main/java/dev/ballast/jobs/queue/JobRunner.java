@@ -1,0 +1,244 @@
+package dev.ballast.jobs.queue;
+
+import dev.ballast.jobs.queue.JobTypes.TypeSettings;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs claimed jobs, each on its own virtual thread under its type's time budget, and hands each outcome to the
+ * {@link OutcomeWriter}. Whoever settles an attempt first wins: the handler returning, or the budget running out
+ * (the handler thread is then interrupted and the attempt recorded {@code timeout}; whatever the handler does
+ * afterwards is ignored). Holds every claim until its outcome is written and extends their leases with one
+ * heartbeat statement per interval; a claim the heartbeat finds gone (rescued elsewhere, cancelled) is given up and
+ * its handler interrupted.
+ */
+@Singleton
+public final class JobRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    /** Told once per claimed job when its attempt is settled. {@code outcome} is null when it was given up. */
+    @FunctionalInterface
+    public interface Listener {
+        void settled(ClaimedJob job, @Nullable AttemptOutcome outcome, CompletableFuture<Boolean> written);
+    }
+
+    private final JobStore store;
+    private final JobHandlers handlers;
+    private final JobTypes types;
+    private final OutcomeWriter writer;
+    private final JobMetrics metrics;
+    private final JsonMapper json;
+    private final WorkerSettings settings;
+    private final Map<Long, Running> held = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timers;
+    private final Thread heartbeats;
+
+    JobRunner(JobStore store, JobHandlers handlers, JobTypes types, OutcomeWriter writer, JobMetrics metrics,
+              JsonMapper json, WorkerSettings settings) {
+        this.store = store;
+        this.handlers = handlers;
+        this.types = types;
+        this.writer = writer;
+        this.metrics = metrics;
+        this.json = json;
+        this.settings = settings;
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("jobs-timeouts").unstarted(r));
+        // Most budgets are cancelled long before they fire; keep them from piling up in the queue.
+        this.timers.setRemoveOnCancelPolicy(true);
+        this.heartbeats = Thread.ofVirtual().name("jobs-heartbeat").start(this::heartbeatLoop);
+    }
+
+    /** Starts one claimed job; {@code listener} hears of it exactly once. */
+    public void start(ClaimedJob job, Listener listener) {
+        TypeSettings type = types.settings(job.type());
+        metrics.claimed(job.type());
+        Running r = new Running(job, type, listener, System.nanoTime(), Instant.now().plus(type.timeout()));
+        held.put(job.id(), r);
+        r.thread = Thread.ofVirtual().name("job-" + job.id()).unstarted(() -> execute(r));
+        r.budget = timers.schedule(() -> timedOut(r), type.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        r.thread.start();
+    }
+
+    /** Claims held by this process: running, or finished with the outcome not written yet. */
+    public int held() {
+        return held.size();
+    }
+
+    /** Given up at shutdown: not settled, not written; the leases bring these jobs back. */
+    void abandonAll() {
+        for (Running r : held.values()) {
+            if (r.settled.compareAndSet(false, true)) {
+                r.cancelBudget();
+                r.thread.interrupt();
+                r.listener.settled(r.job, null, CompletableFuture.completedFuture(false));
+            }
+        }
+    }
+
+    int runningHandlers() {
+        int n = 0;
+        for (Running r : held.values()) {
+            if (!r.settled.get()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void execute(Running r) {
+        ClaimedJob job = r.job;
+        AttemptOutcome outcome;
+        try {
+            JobHandler handler = handlers.forType(job.type());
+            if (handler == null) {
+                // Retried rather than dead at once: during a rolling deploy another replica may know the type.
+                outcome = failure(r, "retry", "NoHandler", "no handler for job type " + job.type() + " in this service");
+            } else {
+                JsonNode payload = json.readValue(job.payload(), JsonNode.class);
+                JobContext context = new JobContext(job.id(), job.type(), job.workspaceId(), payload, job.attempt(),
+                        job.maxAttempts() + job.snoozes(), r.deadline);
+                JobOutcome result = handler.handle(context);
+                outcome = switch (result) {
+                    case JobOutcome.Succeeded s -> AttemptOutcome.succeeded(job, s.result() == null ? null
+                            : json.writeValueAsString(s.result()));
+                    case JobOutcome.Snoozed s -> AttemptOutcome.snoozed(job, s.delay().isNegative() ? Duration.ZERO : s.delay());
+                    case null -> failure(r, "retry", "NullOutcome", "handler returned no outcome");
+                };
+            }
+        } catch (PermanentJobFailure e) {
+            outcome = AttemptOutcome.failed(job, "dead", null, e.getClass().getSimpleName(), e.getMessage());
+        } catch (IOException e) {
+            outcome = AttemptOutcome.failed(job, "dead", null, e.getClass().getSimpleName(), "payload or result is not JSON");
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            outcome = failure(r, "retry", e.getClass().getSimpleName(), e.getMessage());
+        }
+        settle(r, outcome);
+    }
+
+    private void timedOut(Running r) {
+        AttemptOutcome outcome = failure(r, "timeout", "TIMEOUT", "handler ran past its budget of " + r.type.timeout());
+        if (settle(r, outcome)) {
+            r.thread.interrupt();
+        }
+    }
+
+    /** A retryable failure: available again after backoff, or dead when it was the last attempt. */
+    private AttemptOutcome failure(Running r, String outcome, String errorClass, @Nullable String message) {
+        int spent = r.job.attemptsSpent();
+        Duration retry = spent >= r.job.maxAttempts() ? null
+                : Duration.ofMillis(r.type.backoff().delayMillis(Math.max(1, spent)));
+        return AttemptOutcome.failed(r.job, outcome, retry, errorClass, message);
+    }
+
+    private boolean settle(Running r, AttemptOutcome outcome) {
+        if (!r.settled.compareAndSet(false, true)) {
+            return false;
+        }
+        r.cancelBudget();
+        metrics.finished(r.job.type(), outcome.outcome(), outcome.status(), System.nanoTime() - r.started);
+        if (outcome.status().equals("dead")) {
+            LOG.warn("job {} type={} dead after attempt {}: {}", r.job.id(), r.job.type(), r.job.attempt(), outcome.error());
+        } else if (outcome.errorClass() != null) {
+            LOG.debug("job {} type={} attempt {} failed ({}), retry in {} ms", r.job.id(), r.job.type(),
+                    r.job.attempt(), outcome.errorClass(), outcome.delay().toMillis());
+        }
+        CompletableFuture<Boolean> written = writer.submit(outcome);
+        written.whenComplete((ok, e) -> held.remove(r.job.id(), r));
+        r.listener.settled(r.job, outcome, written);
+        return true;
+    }
+
+    private void heartbeatLoop() {
+        long interval = settings.heartbeat().toMillis();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(interval);
+                heartbeat();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warn("job heartbeat failed, leases held={} run out unless the next one succeeds: {}", held.size(),
+                        e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /** Extends the lease of every claim held, in one statement. */
+    void heartbeat() {
+        List<Running> sent = new ArrayList<>(held.values());
+        if (sent.isEmpty()) {
+            return;
+        }
+        Long[] ids = new Long[sent.size()];
+        Integer[] attempts = new Integer[sent.size()];
+        for (int i = 0; i < sent.size(); i++) {
+            ids[i] = sent.get(i).job.id();
+            attempts[i] = sent.get(i).job.attempt();
+        }
+        Set<Long> kept = store.heartbeat(ids, attempts, settings.lease());
+        for (Running r : sent) {
+            if (!kept.contains(r.job.id()) && r.settled.compareAndSet(false, true)) {
+                // Rescued by another worker or cancelled: this attempt can record nothing any more.
+                metrics.leaseLost();
+                LOG.info("job {} attempt {} lost its claim (cancelled or lease expired), handler interrupted",
+                        r.job.id(), r.job.attempt());
+                r.cancelBudget();
+                r.thread.interrupt();
+                held.remove(r.job.id(), r);
+                r.listener.settled(r.job, null, CompletableFuture.completedFuture(false));
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        heartbeats.interrupt();
+        timers.shutdownNow();
+    }
+
+    private static final class Running {
+        final ClaimedJob job;
+        final TypeSettings type;
+        final Listener listener;
+        final long started;
+        final Instant deadline;
+        final AtomicBoolean settled = new AtomicBoolean();
+        volatile Thread thread;
+        volatile ScheduledFuture<?> budget;
+
+        Running(ClaimedJob job, TypeSettings type, Listener listener, long started, Instant deadline) {
+            this.job = job;
+            this.type = type;
+            this.listener = listener;
+            this.started = started;
+            this.deadline = deadline;
+        }
+
+        void cancelBudget() {
+            ScheduledFuture<?> b = budget;
+            if (b != null) {
+                b.cancel(false);
+            }
+        }
+    }
+}

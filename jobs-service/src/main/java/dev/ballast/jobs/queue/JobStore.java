@@ -1,0 +1,406 @@
+package dev.ballast.jobs.queue;
+
+import dev.ballast.jobs.queue.JobQueue.Enqueued;
+import dev.ballast.resilience.db.DbRetry;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.exceptions.DataAccessException;
+import io.micronaut.jdbc.DataSourceResolver;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+
+import javax.sql.DataSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The queue's SQL, in plain JDBC (arrays, CTEs, ON CONFLICT and SKIP LOCKED are the point; Micronaut Data 4.14 also
+ * answers {@code ON CONFLICT DO NOTHING RETURNING} with null instead of empty). Claims, outcomes and heartbeats
+ * each take one statement for a whole batch. Every outcome write is fenced by {@code attempt} and
+ * {@code status = 'running'}: a late finisher of an older attempt, or of a job cancelled meanwhile, changes nothing.
+ * Time is the database's ({@code now()}), so replicas' clocks never matter.
+ */
+@Singleton
+public final class JobStore {
+
+    /** A job to insert, validated and with its defaults applied. */
+    public record Row(String type, UUID workspaceId, String payload, @Nullable String dedupeKey,
+                      @Nullable Instant runAt, int priority, int maxAttempts) {
+    }
+
+    /** What a rescue pass did with expired leases. */
+    public record Rescued(int available, int dead) {
+        public int total() {
+            return available + dead;
+        }
+    }
+
+    private static final String INSERT_ONE = """
+            INSERT INTO jobs.jobs (type, workspace_id, payload, dedupe_key, run_at, priority, max_attempts)
+            VALUES (?, ?, ?::jsonb, ?, coalesce(?::timestamptz, now()), ?, ?)
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING id, status""";
+
+    private static final String CLAIM = """
+            WITH due AS (
+                SELECT id FROM jobs.jobs
+                WHERE status = 'available' AND run_at <= now()
+                ORDER BY priority DESC, run_at
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED),
+            claimed AS (
+                UPDATE jobs.jobs j
+                SET status = 'running', attempt = j.attempt + 1, lease_until = now() + make_interval(secs => ?),
+                    locked_by = ?, updated_at = now()
+                FROM due WHERE j.id = due.id
+                RETURNING j.id, j.type, j.workspace_id, j.payload, j.attempt, j.max_attempts, j.snoozes),
+            started AS (
+                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, attempt, ? FROM claimed)
+            SELECT id, type, workspace_id, payload::text, attempt, max_attempts, snoozes FROM claimed""";
+
+    private static final String COMPLETE = """
+            WITH o AS (
+                SELECT * FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::text[], ?::text[],
+                                     ?::text[], ?::int[])
+                    AS o(id, attempt, status, outcome, delay_s, result, error_class, error, snoozed)),
+            done AS (
+                UPDATE jobs.jobs j
+                SET status = o.status,
+                    run_at = CASE WHEN o.status = 'available' THEN now() + make_interval(secs => o.delay_s)
+                                  ELSE j.run_at END,
+                    result = CASE WHEN o.status = 'succeeded' THEN o.result::jsonb ELSE j.result END,
+                    last_error = coalesce(o.error, j.last_error),
+                    finished_at = CASE WHEN o.status IN ('succeeded', 'dead') THEN now() END,
+                    lease_until = NULL, locked_by = NULL, snoozes = j.snoozes + o.snoozed, updated_at = now()
+                FROM o WHERE j.id = o.id AND j.attempt = o.attempt AND j.status = 'running'
+                RETURNING j.id),
+            recorded AS (
+                UPDATE jobs.job_attempts a
+                SET finished_at = now(), outcome = o.outcome, error_class = o.error_class, error = o.error
+                FROM o WHERE a.job_id = o.id AND a.attempt = o.attempt AND o.id IN (SELECT id FROM done)),
+            cancelled AS (
+                UPDATE jobs.job_attempts a SET finished_at = now(), outcome = 'cancelled'
+                FROM o JOIN jobs.jobs j ON j.id = o.id AND j.attempt = o.attempt AND j.status = 'cancelled'
+                WHERE a.job_id = o.id AND a.attempt = o.attempt AND a.finished_at IS NULL)
+            SELECT id FROM done""";
+
+    private static final String HEARTBEAT = """
+            UPDATE jobs.jobs j SET lease_until = now() + make_interval(secs => ?)
+            FROM unnest(?::bigint[], ?::int[]) AS h(id, attempt)
+            WHERE j.id = h.id AND j.attempt = h.attempt AND j.status = 'running'
+            RETURNING j.id""";
+
+    private static final String RESCUE = """
+            WITH expired AS (
+                SELECT id FROM jobs.jobs WHERE status = 'running' AND lease_until < now()
+                ORDER BY lease_until LIMIT ? FOR UPDATE SKIP LOCKED),
+            rescued AS (
+                UPDATE jobs.jobs j
+                SET status = CASE WHEN j.attempt - j.snoozes >= j.max_attempts THEN 'dead' ELSE 'available' END,
+                    finished_at = CASE WHEN j.attempt - j.snoozes >= j.max_attempts THEN now() END,
+                    run_at = now(), lease_until = NULL, locked_by = NULL, updated_at = now(),
+                    last_error = 'lease expired: worker ' || coalesce(j.locked_by, '?') || ' stopped heartbeating'
+                FROM expired WHERE j.id = expired.id
+                RETURNING j.id, j.attempt, j.status),
+            abandoned AS (
+                UPDATE jobs.job_attempts a SET finished_at = now(), outcome = 'abandoned', error_class = 'LEASE_EXPIRED'
+                FROM rescued r WHERE a.job_id = r.id AND a.attempt = r.attempt AND a.finished_at IS NULL)
+            SELECT count(*) FILTER (WHERE status = 'available'), count(*) FILTER (WHERE status = 'dead') FROM rescued""";
+
+    private static final String PRUNE = """
+            DELETE FROM jobs.jobs WHERE id IN (
+                SELECT id FROM jobs.jobs
+                WHERE status IN ('succeeded', 'dead', 'cancelled') AND finished_at < now() - make_interval(secs => ?)
+                LIMIT ?)""";
+
+    private final DataSource dataSource;
+    private final TransactionOperations<Connection> tx;
+    private final DbRetry retry;
+
+    JobStore(DataSource dataSource, @Nullable DataSourceResolver resolver, TransactionOperations<Connection> tx,
+             DbRetry retry) {
+        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        this.tx = tx;
+        this.retry = retry;
+    }
+
+    /**
+     * Inserts one job, or finds the one holding its dedupe key. With a key the INSERT ... ON CONFLICT is idempotent
+     * and retried as a statement; without one it runs as a transaction, so a lost COMMIT is never blindly rerun.
+     */
+    public Enqueued insert(Row row) {
+        if (row.dedupeKey() == null) {
+            return retry.transaction("jobs-enqueue", tx, status -> unchecked(() -> insertOne(status.getConnection(), row)));
+        }
+        return retry.statement("jobs-enqueue", () -> unchecked(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return insertOne(c, row);
+            }
+        }));
+    }
+
+    private static Enqueued insertOne(Connection c, Row row) throws SQLException {
+        // A conflicting row can be pruned between our INSERT and SELECT; then the INSERT is simply tried again.
+        for (int round = 0; ; round++) {
+            try (PreparedStatement st = c.prepareStatement(INSERT_ONE)) {
+                st.setString(1, row.type());
+                st.setObject(2, row.workspaceId());
+                st.setString(3, row.payload());
+                st.setString(4, row.dedupeKey());
+                st.setObject(5, row.runAt() == null ? null : Timestamp.from(row.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+                st.setInt(6, row.priority());
+                st.setInt(7, row.maxAttempts());
+                try (ResultSet rs = st.executeQuery()) {
+                    // No row back (never null) is the conflict: the key's job exists already.
+                    if (rs.next()) {
+                        return new Enqueued(rs.getLong(1), true, rs.getString(2));
+                    }
+                }
+            }
+            Map<String, Enqueued> existing = existing(c, List.of(row.dedupeKey()));
+            Enqueued found = existing.get(row.dedupeKey());
+            if (found != null || round >= 2) {
+                if (found == null) {
+                    throw new IllegalStateException("job with dedupe key neither inserted nor found");
+                }
+                return found;
+            }
+        }
+    }
+
+    /** Inserts many jobs in one transaction; answers in input order, a repeated key answering with the first's job. */
+    public List<Enqueued> insertAll(List<Row> rows) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        return retry.transaction("jobs-enqueue-bulk", tx, status -> unchecked(() -> insertAll(status.getConnection(), rows)));
+    }
+
+    private static List<Enqueued> insertAll(Connection c, List<Row> rows) throws SQLException {
+        int n = rows.size();
+        // Ids taken up front tell which input rows the INSERT kept, whatever order RETURNING comes back in.
+        Long[] ids = new Long[n];
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT nextval(pg_get_serial_sequence('jobs.jobs', 'id')) FROM generate_series(1, ?)")) {
+            st.setInt(1, n);
+            try (ResultSet rs = st.executeQuery()) {
+                for (int i = 0; rs.next(); i++) {
+                    ids[i] = rs.getLong(1);
+                }
+            }
+        }
+        String[] types = new String[n];
+        UUID[] workspaces = new UUID[n];
+        String[] payloads = new String[n];
+        String[] keys = new String[n];
+        Timestamp[] runAts = new Timestamp[n];
+        Integer[] priorities = new Integer[n];
+        Integer[] maxAttempts = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            types[i] = r.type();
+            workspaces[i] = r.workspaceId();
+            payloads[i] = r.payload();
+            keys[i] = r.dedupeKey();
+            runAts[i] = r.runAt() == null ? null : Timestamp.from(r.runAt());
+            priorities[i] = r.priority();
+            maxAttempts[i] = r.maxAttempts();
+        }
+        Set<Long> inserted = new HashSet<>();
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO jobs.jobs (id, type, workspace_id, payload, dedupe_key, run_at, priority, max_attempts)
+                OVERRIDING SYSTEM VALUE
+                SELECT id, type, ws, payload::jsonb, key, coalesce(run_at, now()), priority, max_attempts
+                FROM unnest(?::bigint[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::timestamptz[], ?::smallint[],
+                            ?::int[]) WITH ORDINALITY
+                    AS r(id, type, ws, payload, key, run_at, priority, max_attempts, ord)
+                ORDER BY ord
+                ON CONFLICT (dedupe_key) DO NOTHING
+                RETURNING id""")) {
+            st.setArray(1, c.createArrayOf("bigint", ids));
+            st.setArray(2, c.createArrayOf("text", types));
+            st.setArray(3, c.createArrayOf("uuid", workspaces));
+            st.setArray(4, c.createArrayOf("text", payloads));
+            st.setArray(5, c.createArrayOf("text", keys));
+            st.setArray(6, c.createArrayOf("timestamptz", runAts));
+            st.setArray(7, c.createArrayOf("int2", priorities));
+            st.setArray(8, c.createArrayOf("int4", maxAttempts));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getLong(1));
+                }
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (!inserted.contains(ids[i])) {
+                missing.add(keys[i]);
+            }
+        }
+        Map<String, Enqueued> existing = missing.isEmpty() ? Map.of() : existing(c, missing);
+        List<Enqueued> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (inserted.contains(ids[i])) {
+                out.add(new Enqueued(ids[i], true, "available"));
+            } else {
+                Enqueued found = existing.get(keys[i]);
+                if (found == null) {
+                    throw new IllegalStateException("bulk job neither inserted nor found by its dedupe key");
+                }
+                out.add(found);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Enqueued> existing(Connection c, List<String> keys) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT dedupe_key, id, status FROM jobs.jobs WHERE dedupe_key = ANY (?::text[])")) {
+            st.setArray(1, c.createArrayOf("text", keys.toArray()));
+            Map<String, Enqueued> out = new HashMap<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new Enqueued(rs.getLong(2), false, rs.getString(3)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Claims up to {@code limit} due jobs for {@code worker} and records their attempts, in one statement. Rerun after
+     * a lost connection it may leave a batch claimed that nobody runs: those come back when their lease runs out.
+     */
+    public List<ClaimedJob> claim(int limit, Duration lease, String worker) {
+        return retry.statement("jobs-claim", () -> unchecked(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(CLAIM)) {
+                st.setInt(1, limit);
+                st.setDouble(2, lease.toMillis() / 1000.0);
+                st.setString(3, worker);
+                st.setString(4, worker);
+                List<ClaimedJob> jobs = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
+                                rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7)));
+                    }
+                }
+                return jobs;
+            }
+        }));
+    }
+
+    /** Writes the outcomes whose claim still holds; returns the ids written (the others were fenced off). */
+    public Set<Long> complete(List<AttemptOutcome> outcomes) {
+        int n = outcomes.size();
+        Long[] ids = new Long[n];
+        Integer[] attempts = new Integer[n];
+        String[] statuses = new String[n];
+        String[] kinds = new String[n];
+        Double[] delays = new Double[n];
+        String[] results = new String[n];
+        String[] errorClasses = new String[n];
+        String[] errors = new String[n];
+        Integer[] snoozed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            AttemptOutcome o = outcomes.get(i);
+            ids[i] = o.id();
+            attempts[i] = o.attempt();
+            statuses[i] = o.status();
+            kinds[i] = o.outcome();
+            delays[i] = o.delay().toMillis() / 1000.0;
+            results[i] = o.result();
+            errorClasses[i] = o.errorClass();
+            errors[i] = o.error();
+            snoozed[i] = o.snoozed() ? 1 : 0;
+        }
+        return retry.statement("jobs-complete", () -> unchecked(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(COMPLETE)) {
+                st.setArray(1, c.createArrayOf("bigint", ids));
+                st.setArray(2, c.createArrayOf("int4", attempts));
+                st.setArray(3, c.createArrayOf("text", statuses));
+                st.setArray(4, c.createArrayOf("text", kinds));
+                st.setArray(5, c.createArrayOf("float8", delays));
+                st.setArray(6, c.createArrayOf("text", results));
+                st.setArray(7, c.createArrayOf("text", errorClasses));
+                st.setArray(8, c.createArrayOf("text", errors));
+                st.setArray(9, c.createArrayOf("int4", snoozed));
+                return ids(st);
+            }
+        }));
+    }
+
+    /** Extends the leases of running attempts; returns the ids still held (the others were rescued or cancelled). */
+    public Set<Long> heartbeat(Long[] ids, Integer[] attempts, Duration lease) {
+        return retry.statement("jobs-heartbeat", () -> unchecked(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(HEARTBEAT)) {
+                st.setDouble(1, lease.toMillis() / 1000.0);
+                Array idArray = c.createArrayOf("bigint", ids);
+                st.setArray(2, idArray);
+                st.setArray(3, c.createArrayOf("int4", attempts));
+                return ids(st);
+            }
+        }));
+    }
+
+    /** Hands jobs whose lease ran out back to the queue (or dead, when that was their last attempt). */
+    public Rescued rescueExpired(int limit) {
+        return retry.statement("jobs-rescue", () -> unchecked(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(RESCUE)) {
+                st.setInt(1, limit);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return new Rescued(rs.getInt(1), rs.getInt(2));
+                }
+            }
+        }));
+    }
+
+    /** Deletes up to {@code limit} finished jobs older than {@code maxAge} (their attempts cascade). */
+    public int prune(Duration maxAge, int limit) {
+        return retry.statement("jobs-prune", () -> unchecked(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PRUNE)) {
+                st.setDouble(1, maxAge.toMillis() / 1000.0);
+                st.setInt(2, limit);
+                return st.executeUpdate();
+            }
+        }));
+    }
+
+    private static Set<Long> ids(PreparedStatement st) throws SQLException {
+        Set<Long> out = new HashSet<>();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T unchecked(SqlWork<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            // Unchecked like a repository's failure; the classifier still reads the SQLState underneath.
+            throw new DataAccessException("jobs statement failed: sqlstate=" + e.getSQLState(), e);
+        }
+    }
+}

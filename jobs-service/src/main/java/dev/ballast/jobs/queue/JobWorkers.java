@@ -1,0 +1,173 @@
+package dev.ballast.jobs.queue;
+
+import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.db.DbFailureClassifier;
+import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.SchemaMigrator;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This replica's worker pool: one dispatcher thread claims due jobs in batches, as many as there are free slots
+ * (at most {@code concurrency} run at once), and hands them to the {@link JobRunner}. It claims again at once
+ * while claims come back full; otherwise it sleeps until woken by a NOTIFY ({@link EnqueueListener}), an enqueue in
+ * this process, or the poll interval. A database outage only makes claims fail for a while: the dispatcher backs
+ * off and carries on when the database is back, without a restart.
+ */
+@Context
+public final class JobWorkers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobWorkers.class);
+    // When every slot is busy, wait this long for a few more to free up so that claims stay batched.
+    private static final long GATHER_MILLIS = 2;
+
+    private final JobStore store;
+    private final JobRunner runner;
+    private final OutcomeWriter writer;
+    private final JobMetrics metrics;
+    private final WorkerSettings settings;
+    private final @Nullable SchemaMigrator schema;
+    private final Backoff backoff;
+    private final String workerId;
+    private final Semaphore slots;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean stopping;
+    private volatile Thread dispatcher;
+
+    JobWorkers(JobStore store, JobRunner runner, OutcomeWriter writer, JobMetrics metrics, WorkerSettings settings,
+               @Nullable SchemaMigrator schema, DbRetry retry) {
+        this.store = store;
+        this.runner = runner;
+        this.writer = writer;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.schema = schema;
+        this.backoff = retry.policy().backoff();
+        this.workerId = settings.workerId() == null || settings.workerId().isBlank() ? defaultWorkerId()
+                : settings.workerId().strip();
+        this.slots = new Semaphore(settings.concurrency());
+        if (settings.enabled()) {
+            dispatcher = Thread.ofPlatform().daemon().name("jobs-dispatcher").start(this::dispatch);
+            LOG.info("job workers started worker={} concurrency={} batch={} poll_interval={} lease={}", workerId,
+                    settings.concurrency(), settings.claimBatch(), settings.pollInterval(), settings.lease());
+        } else {
+            LOG.info("job workers disabled (ballast.jobs.workers.enabled=false): jobs run only through the cron endpoint");
+        }
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    /** Something may be due: claim now rather than at the next poll. Cheap and safe to call from anywhere. */
+    public void wake() {
+        if (wake.availablePermits() == 0) {
+            wake.release();
+        }
+    }
+
+    private void dispatch() {
+        int failures = 0;
+        while (!stopping) {
+            try {
+                if (schema != null && !schema.migrated()) {
+                    wake.tryAcquire(Math.min(200, settings.pollInterval().toMillis()), TimeUnit.MILLISECONDS);
+                    continue;
+                }
+                int free = takeSlots();
+                // A wake-up that arrives while we claim is kept and makes us claim again.
+                wake.drainPermits();
+                List<ClaimedJob> jobs;
+                long started = System.nanoTime();
+                try {
+                    jobs = store.claim(free, settings.lease(), workerId);
+                } catch (RuntimeException e) {
+                    slots.release(free);
+                    failures++;
+                    if (failures == 1) {
+                        LOG.warn("job workers cannot claim, retrying with backoff: {} sqlstate={}",
+                                DbFailureClassifier.classify(e), DbFailureClassifier.sqlState(e));
+                    }
+                    wake.tryAcquire(Math.max(50, backoff.delayMillis(Math.min(failures, 10))), TimeUnit.MILLISECONDS);
+                    continue;
+                }
+                metrics.claimTook(System.nanoTime() - started);
+                if (failures > 0) {
+                    LOG.info("job workers claim again after {} failed claims", failures);
+                    failures = 0;
+                }
+                slots.release(free - jobs.size());
+                for (ClaimedJob job : jobs) {
+                    runner.start(job, (j, outcome, written) -> slots.release());
+                }
+                if (jobs.size() < free) {
+                    wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("job dispatcher error, continuing: {}", e.toString());
+            }
+        }
+    }
+
+    /** Waits for a free slot, then takes up to a batch of them. */
+    private int takeSlots() throws InterruptedException {
+        int batch = settings.claimBatch();
+        boolean wasFull = slots.availablePermits() == 0;
+        slots.acquire();
+        int taken = 1;
+        if (wasFull && batch > 1) {
+            // Saturated: let a few more slots free up so that one claim fills several.
+            int more = Math.max(1, batch / 2) - 1;
+            if (more > 0 && slots.tryAcquire(more, GATHER_MILLIS, TimeUnit.MILLISECONDS)) {
+                taken += more;
+            }
+        }
+        while (taken < batch && slots.tryAcquire()) {
+            taken++;
+        }
+        return taken;
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        stopping = true;
+        Thread d = dispatcher;
+        if (d == null) {
+            return;
+        }
+        d.interrupt();
+        d.join(1000);
+        // Let running handlers finish within the grace, then give up the rest (their leases bring them back).
+        long until = System.nanoTime() + settings.shutdownGrace().toNanos();
+        while (runner.runningHandlers() > 0 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        runner.abandonAll();
+        writer.drain(Math.max(100, (until - System.nanoTime()) / 1_000_000));
+    }
+
+    private static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "worker";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
