@@ -9,6 +9,9 @@ interface Contender extends AutoCloseable {
     /** Short name used in the printed figures, e.g. {@code dbscheduler}. */
     String name();
 
+    /** The database it keeps its jobs in. */
+    String database();
+
     /** The settings it runs with, and why, in one line. */
     String settings();
 

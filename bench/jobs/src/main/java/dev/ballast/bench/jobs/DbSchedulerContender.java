@@ -52,6 +52,12 @@ final class DbSchedulerContender implements Contender {
     }
 
     @Override
+    public String database() {
+        String url = dataSource.getJdbcUrl();
+        return url.substring(url.lastIndexOf('/') + 1);
+    }
+
+    @Override
     public String settings() {
         return "db-scheduler 16.12.0: threads=" + threads + ", pollUsingLockAndFetch(" + lowerLimitFractionOfThreads
                 + ", " + upperLimitFractionOfThreads + ") (README: 1.0, 4.0 for high throughput), enableImmediateExecution,"

@@ -48,6 +48,12 @@ final class JobRunrContender implements Contender {
     }
 
     @Override
+    public String database() {
+        String url = dataSource.getJdbcUrl();
+        return url.substring(url.lastIndexOf('/') + 1);
+    }
+
+    @Override
     public String settings() {
         return "JobRunr 8.7.0: PostgresStorageProvider, JacksonJsonMapper, workerCount=" + workers
                 + " (default thread type: virtual threads on Java 21+), pollInterval=" + pollInterval.toSeconds()

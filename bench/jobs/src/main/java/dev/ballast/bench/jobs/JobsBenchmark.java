@@ -51,7 +51,7 @@ public final class JobsBenchmark {
     private int run() throws Exception {
         Map<String, Rounds> results = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
-        try (BenchPostgres pg = BenchPostgres.start()) {
+        try (BenchPostgres pg = BenchPostgres.start(s.statementStats)) {
             say("PostgreSQL " + pg.version() + " (embedded, fsync=off, synchronous_commit=off), "
                     + Runtime.getRuntime().availableProcessors() + " CPUs, Java " + Runtime.version()
                     + ", load average at the start: " + loadAverage());
@@ -67,7 +67,7 @@ public final class JobsBenchmark {
                     System.gc();
                     try (Contender c = create(name, pg)) {
                         say("round " + (round + 1) + ": " + name);
-                        measure(c, results.get(name));
+                        measure(c, pg, results.get(name));
                     } catch (Exception | AssertionError e) {
                         failures.add(name + ": " + e);
                         System.err.println("bench: FAILED " + name + ": " + e);
@@ -103,7 +103,7 @@ public final class JobsBenchmark {
         };
     }
 
-    private void measure(Contender c, Rounds rounds) throws Exception {
+    private void measure(Contender c, BenchPostgres pg, Rounds rounds) throws Exception {
         c.start();
         if (rounds.perSecond.isEmpty()) {
             say(c.name() + ": " + c.settings());
@@ -114,9 +114,19 @@ public final class JobsBenchmark {
         trickle(c, PHASE_WARMUP_TRICKLE, s.warmupTrickleJobs);
         say(String.format(Locale.ROOT, "%s: warm-up done in %.1f s", c.name(), seconds(System.nanoTime() - t)));
 
+        if (s.analyze) {
+            pg.analyze(c.database());
+        }
+        if (s.statementStats) {
+            pg.resetStatementStats();
+        }
         CpuClock cpu0 = CpuClock.now();
         Batch b = batchPhase(c, PHASE_THROUGHPUT, s.jobs);
         CpuClock cpu = CpuClock.now().since(cpu0);
+        if (s.statementStats) {
+            say(c.name() + ": statements of the throughput phase, most time first:");
+            pg.statementStats(c.database(), 12).forEach(line -> say("  " + line));
+        }
         double perSecond = s.jobs / seconds(b.done - b.tally.firstStart());
         say(String.format(Locale.ROOT,
                 "%s: %d jobs, first start to all finished %.2f s = %.0f jobs/s; first enqueue call to all finished"
@@ -302,11 +312,13 @@ public final class JobsBenchmark {
     record Settings(List<String> contenders, int jobs, int warmupJobs, int warmupTrickleJobs, int batch, int threads,
                     int poolSize, int trickleJobs, int trickleIntervalMs, double dbsLower, double dbsUpper,
                     int dbsPollMs, int jobrunrPollS, Map<String, Object> jobsProperties, int timeoutS, int settleMs,
-                    int rounds) {
+                    int rounds, boolean statementStats, boolean analyze) {
 
         static Settings fromEnvironment() {
             int threads = intEnv("BENCH_THREADS", 16);
             Map<String, Object> jobsProps = new LinkedHashMap<>();
+            // The same number of handlers at once as the peers' worker threads; the rest stays at the defaults.
+            jobsProps.put("ballast.jobs.workers.concurrency", threads);
             String raw = System.getenv().getOrDefault("BENCH_JOBS_PROPERTIES", "");
             for (String pair : raw.split(",")) {
                 int eq = pair.indexOf('=');
@@ -317,7 +329,7 @@ public final class JobsBenchmark {
             return new Settings(
                     List.of(System.getenv().getOrDefault("BENCH_CONTENDERS", "jobs,dbscheduler,jobrunr").split(",")),
                     intEnv("BENCH_JOBS", 20_000),
-                    intEnv("BENCH_WARMUP_JOBS", 2_000),
+                    intEnv("BENCH_WARMUP_JOBS", 10_000),
                     intEnv("BENCH_WARMUP_TRICKLE_JOBS", 100),
                     intEnv("BENCH_BATCH", 1_000),
                     threads,
@@ -331,7 +343,9 @@ public final class JobsBenchmark {
                     jobsProps,
                     intEnv("BENCH_TIMEOUT_S", 600),
                     intEnv("BENCH_SETTLE_MS", 300),
-                    intEnv("BENCH_ROUNDS", 3));
+                    intEnv("BENCH_ROUNDS", 3),
+                    intEnv("BENCH_PG_STATEMENTS", 0) == 1,
+                    intEnv("BENCH_ANALYZE", 1) == 1);
         }
 
         private static int intEnv(String name, int fallback) {

@@ -1,6 +1,7 @@
 package dev.ballast.bench.jobs;
 
 import dev.ballast.jobs.queue.JobQueue;
+import dev.ballast.resilience.db.SchemaMigrator;
 import dev.ballast.jobs.queue.JobQueue.NewJob;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.json.tree.JsonNode;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * jobs-service in this JVM: the real application context (HTTP server on a random port, migrations, workers) on
@@ -55,6 +58,11 @@ final class JobsServiceContender implements Contender {
     }
 
     @Override
+    public String database() {
+        return database;
+    }
+
+    @Override
     public String settings() {
         Map<String, Object> shown = new TreeMap<>();
         properties.forEach((k, v) -> {
@@ -71,8 +79,8 @@ final class JobsServiceContender implements Contender {
         if (context == null) {
             return "";
         }
-        Map<String, Object> effective = new TreeMap<>(context.getEnvironment().getProperties("ballast.jobs"));
-        return effective.isEmpty() ? "" : "ballast.jobs." + effective;
+        Map<String, Object> effective = new TreeMap<>(context.getEnvironment().getProperties("ballast.jobs.workers"));
+        return effective.isEmpty() ? "" : "ballast.jobs.workers." + effective;
     }
 
     @Override
@@ -82,6 +90,15 @@ final class JobsServiceContender implements Contender {
                 .banner(false)
                 .properties(properties)
                 .start();
+        // Migrations run in the background; like a deployment waiting for readiness, enqueue only once they are done.
+        SchemaMigrator migrator = context.getBean(SchemaMigrator.class);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!migrator.migrated()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("jobs-service schema not migrated after 60 s: " + migrator.lastFailure());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
         queue = context.getBean(JobQueue.class);
         monitor = DriverManager.getConnection(pg.jdbcUrl(database), pg.user(), "");
     }
