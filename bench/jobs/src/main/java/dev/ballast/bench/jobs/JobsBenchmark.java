@@ -45,7 +45,7 @@ public final class JobsBenchmark {
         int code = new JobsBenchmark(s).run();
         System.out.flush();
         // JobRunr and Micronaut leave non-daemon threads behind; the figures are out, so end the JVM.
-        Runtime.getRuntime().halt(code);
+        System.exit(code);
     }
 
     private int run() throws Exception {
@@ -345,7 +345,7 @@ public final class JobsBenchmark {
                     intEnv("BENCH_SETTLE_MS", 300),
                     intEnv("BENCH_ROUNDS", 3),
                     intEnv("BENCH_PG_STATEMENTS", 0) == 1,
-                    intEnv("BENCH_ANALYZE", 1) == 1);
+                    intEnv("BENCH_ANALYZE", 0) == 1);
         }
 
         private static int intEnv(String name, int fallback) {
