@@ -204,7 +204,9 @@ public final class JobRunner {
                         r.job.id(), r.job.attempt());
                 r.cancelBudget();
                 r.thread.interrupt();
-                held.remove(r.job.id(), r);
+                // Fenced off like any late outcome; sent only so that a cancelled job's attempt is closed as such.
+                writer.submit(AttemptOutcome.failed(r.job, "retry", Duration.ZERO, "LEASE_LOST", "claim lost"))
+                        .whenComplete((ok, e) -> held.remove(r.job.id(), r));
                 r.listener.settled(r.job, null, CompletableFuture.completedFuture(false));
             }
         }

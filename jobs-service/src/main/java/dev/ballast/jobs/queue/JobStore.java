@@ -9,13 +9,10 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 
 import javax.sql.DataSource;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -160,7 +157,8 @@ public final class JobStore {
                 st.setObject(2, row.workspaceId());
                 st.setString(3, row.payload());
                 st.setString(4, row.dedupeKey());
-                st.setObject(5, row.runAt() == null ? null : Timestamp.from(row.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+                // ISO text with its offset: no driver or session time zone gets a say.
+                st.setString(5, row.runAt() == null ? null : row.runAt().toString());
                 st.setInt(6, row.priority());
                 st.setInt(7, row.maxAttempts());
                 try (ResultSet rs = st.executeQuery()) {
@@ -206,7 +204,7 @@ public final class JobStore {
         UUID[] workspaces = new UUID[n];
         String[] payloads = new String[n];
         String[] keys = new String[n];
-        Timestamp[] runAts = new Timestamp[n];
+        String[] runAts = new String[n];
         Integer[] priorities = new Integer[n];
         Integer[] maxAttempts = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -215,7 +213,7 @@ public final class JobStore {
             workspaces[i] = r.workspaceId();
             payloads[i] = r.payload();
             keys[i] = r.dedupeKey();
-            runAts[i] = r.runAt() == null ? null : Timestamp.from(r.runAt());
+            runAts[i] = r.runAt() == null ? null : r.runAt().toString();
             priorities[i] = r.priority();
             maxAttempts[i] = r.maxAttempts();
         }
@@ -224,7 +222,7 @@ public final class JobStore {
                 INSERT INTO jobs.jobs (id, type, workspace_id, payload, dedupe_key, run_at, priority, max_attempts)
                 OVERRIDING SYSTEM VALUE
                 SELECT id, type, ws, payload::jsonb, key, coalesce(run_at, now()), priority, max_attempts
-                FROM unnest(?::bigint[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::timestamptz[], ?::smallint[],
+                FROM unnest(?::bigint[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[]::timestamptz[], ?::smallint[],
                             ?::int[]) WITH ORDINALITY
                     AS r(id, type, ws, payload, key, run_at, priority, max_attempts, ord)
                 ORDER BY ord
@@ -235,7 +233,7 @@ public final class JobStore {
             st.setArray(3, c.createArrayOf("uuid", workspaces));
             st.setArray(4, c.createArrayOf("text", payloads));
             st.setArray(5, c.createArrayOf("text", keys));
-            st.setArray(6, c.createArrayOf("timestamptz", runAts));
+            st.setArray(6, c.createArrayOf("text", runAts));
             st.setArray(7, c.createArrayOf("int2", priorities));
             st.setArray(8, c.createArrayOf("int4", maxAttempts));
             try (ResultSet rs = st.executeQuery()) {
@@ -348,8 +346,7 @@ public final class JobStore {
         return retry.statement("jobs-heartbeat", () -> unchecked(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(HEARTBEAT)) {
                 st.setDouble(1, lease.toMillis() / 1000.0);
-                Array idArray = c.createArrayOf("bigint", ids);
-                st.setArray(2, idArray);
+                st.setArray(2, c.createArrayOf("bigint", ids));
                 st.setArray(3, c.createArrayOf("int4", attempts));
                 return ids(st);
             }

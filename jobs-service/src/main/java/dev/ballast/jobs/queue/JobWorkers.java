@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -111,7 +112,7 @@ public final class JobWorkers {
                 }
                 slots.release(free - jobs.size());
                 for (ClaimedJob job : jobs) {
-                    runner.start(job, (j, outcome, written) -> slots.release());
+                    runner.start(job, this::settled);
                 }
                 if (jobs.size() < free) {
                     wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -121,6 +122,15 @@ public final class JobWorkers {
             } catch (RuntimeException e) {
                 LOG.error("job dispatcher error, continuing: {}", e.toString());
             }
+        }
+    }
+
+    private void settled(ClaimedJob job, @Nullable AttemptOutcome outcome, CompletableFuture<Boolean> written) {
+        slots.release();
+        if (outcome != null && outcome.status().equals("available")) {
+            // Our own retry or snooze comes due: claim then rather than at the next poll.
+            written.thenRun(() -> CompletableFuture.delayedExecutor(outcome.delay().toMillis() + 1, TimeUnit.MILLISECONDS)
+                    .execute(this::wake));
         }
     }
 

@@ -1,0 +1,136 @@
+package dev.ballast.jobs.queue;
+
+import dev.ballast.testsupport.TestDatabase;
+import dev.ballast.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Crashed workers, lease expiry, the fence on outcome writes, and cancellation of a running job. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LeaseAndFencingTest {
+
+    private static final Map<String, Object> SHORT_LEASE = Map.of(
+            "ballast.jobs.workers.lease", "1500ms",
+            "ballast.jobs.workers.heartbeat-interval", "300ms",
+            "ballast.jobs.workers.shutdown-grace", "0s");
+    private TestDatabase db;
+    private RunningJobsService service;
+
+    @BeforeAll
+    void start() {
+        db = TestPostgres.freshDatabase();
+        service = RunningJobsService.start(db, null, SHORT_LEASE);
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+        db.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        TestHandlers.reset();
+    }
+
+    private long enqueue(String type) {
+        return service.queue().enqueue(new JobQueue.NewJob(type, UUID.randomUUID(), null, null, null, null, null)).id();
+    }
+
+    private Object status(long id) {
+        return service.queryOne("SELECT status FROM jobs.jobs WHERE id = ?", id);
+    }
+
+    @Test
+    void aJobOfACrashedWorkerRunsAgainAfterItsLeaseAndTheLateCompletionIsFencedOff() {
+        JobStore store = service.bean(JobStore.class);
+        // Claimed as the claim statement does, by a worker that then dies: no heartbeat, no outcome.
+        long id = service.queue().enqueue(new JobQueue.NewJob("counting", UUID.randomUUID(), null, null,
+                java.time.Instant.now().plusSeconds(3600), null, null)).id();
+        service.execute("""
+                WITH c AS (UPDATE jobs.jobs SET status = 'running', attempt = 1, locked_by = 'crashed-worker',
+                           lease_until = now() + interval '1500 milliseconds', run_at = now() WHERE id = ? RETURNING id)
+                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, 1, 'crashed-worker' FROM c""", id);
+        ClaimedJob crashed = new ClaimedJob(id, "counting", UUID.randomUUID(), "{}", 1, 5, 0);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(status(id)));
+
+        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+        assertThat(service.query("SELECT outcome FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
+                .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
+        // The crashed worker comes back and reports its old attempt: nothing changes.
+        String row = "SELECT status, attempt, result::text, last_error, run_at, finished_at FROM jobs.jobs WHERE id = ?";
+        Map<String, Object> before = service.query(row, id).getFirst();
+        assertThat(store.complete(List.of(AttemptOutcome.succeeded(crashed, "{\"late\":true}")))).isEmpty();
+        assertThat(store.complete(List.of(AttemptOutcome.failed(crashed, "retry", Duration.ZERO,
+                "IllegalStateException", "late")))).isEmpty();
+        assertThat(service.query(row, id).getFirst()).isEqualTo(before);
+        assertThat(service.query("SELECT outcome FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
+                .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
+    }
+
+    @Test
+    void aWorkerProcessStoppedMidJobLeavesTheJobToBeRunAgainAfterTheLease() {
+        try (TestDatabase own = TestPostgres.freshDatabase()) {
+            long id;
+            try (RunningJobsService doomed = RunningJobsService.startWorker(own, null, Map.of(
+                    "ballast.jobs.workers.worker-id", "doomed", "ballast.jobs.workers.lease", "1500ms",
+                    "ballast.jobs.workers.heartbeat-interval", "300ms", "ballast.jobs.workers.shutdown-grace", "0s"))) {
+                id = doomed.queue().enqueue(new JobQueue.NewJob("blocking", UUID.randomUUID(), null, null, null, null,
+                        null)).id();
+                await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.runs(id) == 1);
+            }
+            // Stopped with the handler still running: the outcome is not written, the lease still holds.
+            assertThat(RunningJobsService.query(own, "SELECT status FROM jobs.jobs WHERE id = ?", id).getFirst())
+                    .containsEntry("status", "running");
+            TestHandlers.release.countDown();
+            try (RunningJobsService survivor = RunningJobsService.startWorker(own, null, SHORT_LEASE)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(
+                        survivor.queryOne("SELECT status FROM jobs.jobs WHERE id = ?", id)));
+                assertThat(TestHandlers.runs(id)).isEqualTo(2);
+                assertThat(survivor.query("SELECT outcome, worker FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
+                        .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
+            }
+        }
+    }
+
+    @Test
+    void aRunningJobThatIsCancelledIsNotOverwrittenByItsFinisher() {
+        long id = enqueue("blocking");
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.runs(id) == 1);
+        service.execute("UPDATE jobs.jobs SET status = 'cancelled', finished_at = now() WHERE id = ?", id);
+
+        // The heartbeat notices and interrupts the handler; releasing it as well covers either order.
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.INTERRUPTED.contains(id));
+        TestHandlers.release.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> "cancelled".equals(
+                service.queryOne("SELECT outcome FROM jobs.job_attempts WHERE job_id = ?", id)));
+        assertThat(status(id)).isEqualTo("cancelled");
+        assertThat(service.count("SELECT count(*) FROM jobs.job_attempts WHERE job_id = ? AND outcome = 'succeeded'", id))
+                .isZero();
+    }
+
+    @Test
+    void aLongJobKeepsItsLeaseByHeartbeatAndRunsOnce() {
+        long id = service.queue().enqueue(new JobQueue.NewJob("sleepy", UUID.randomUUID(),
+                io.micronaut.json.tree.JsonNode.createObjectNode(Map.of("ms", io.micronaut.json.tree.JsonNode.createNumberNode(4000))),
+                null, null, null, null)).id();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "succeeded".equals(status(id)));
+
+        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+        assertThat(service.count("SELECT count(*) FROM jobs.job_attempts WHERE job_id = ?", id)).isEqualTo(1);
+    }
+}
