@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The one PostgreSQL server of a run (embedded PostgreSQL 17), a database per contender. fsync and synchronous
@@ -76,6 +78,20 @@ final class BenchPostgres implements AutoCloseable {
              Statement st = c.createStatement()) {
             st.execute("ANALYZE");
         }
+    }
+
+    /** Per table of {@code database}: how many times autovacuum has analyzed it and vacuumed it so far. */
+    Map<String, String> autovacuumRuns(String database) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(jdbcUrl(database), user(), "");
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT schemaname || '.' || relname, autoanalyze_count, autovacuum_count"
+                     + " FROM pg_stat_user_tables")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), "analyze " + rs.getLong(2) + ", vacuum " + rs.getLong(3));
+            }
+        }
+        return out;
     }
 
     /** Forgets the statement statistics gathered so far (needs {@code start(true)}). */

@@ -120,9 +120,17 @@ public final class JobsBenchmark {
         if (s.statementStats) {
             pg.resetStatementStats();
         }
+        Map<String, String> autovacuum0 = pg.autovacuumRuns(c.database());
         CpuClock cpu0 = CpuClock.now();
         Batch b = batchPhase(c, PHASE_THROUGHPUT, s.jobs);
         CpuClock cpu = CpuClock.now().since(cpu0);
+        // Autovacuum replans a queue's statements mid-run; say when it ran, since it can move the figure a lot.
+        pg.autovacuumRuns(c.database()).forEach((table, runs) -> {
+            if (!runs.equals(autovacuum0.get(table))) {
+                say(c.name() + ": autovacuum ran on " + table + " during the throughput phase (" + autovacuum0.get(table)
+                        + " -> " + runs + ")");
+            }
+        });
         if (s.statementStats) {
             say(c.name() + ": statements of the throughput phase, most time first:");
             pg.statementStats(c.database(), 12).forEach(line -> say("  " + line));
