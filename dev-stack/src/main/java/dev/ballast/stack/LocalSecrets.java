@@ -18,7 +18,10 @@ import java.util.Map;
  */
 final class LocalSecrets {
 
-    static final List<String> NAMES = List.of("WEBHOOK_ADMIN_TOKEN", "WEBHOOK_SERVICE_TOKEN", "WEBHOOK_SECRET_KEY");
+    static final List<String> NAMES = List.of("WEBHOOK_ADMIN_TOKEN", "WEBHOOK_SERVICE_TOKEN", "WEBHOOK_SECRET_KEY",
+            "JOBS_SERVICE_TOKEN", "JOBS_ADMIN_TOKEN", "JOBS_CRON_TOKEN");
+    /** A caller's copy of another service's token: the name the caller reads, and the secret it must equal. */
+    static final Map<String, String> ALIASES = Map.of("JOBS_WEBHOOK_SERVICE_TOKEN", "WEBHOOK_SERVICE_TOKEN");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private LocalSecrets() {
@@ -44,6 +47,7 @@ final class LocalSecrets {
                     effective.put(name, given);
                 }
             }
+            ALIASES.forEach((alias, name) -> effective.put(alias, effective.get(name)));
             return effective;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep local secrets in " + file, e);

@@ -19,7 +19,10 @@ class LocalSecretsTest {
         Map<String, String> first = LocalSecrets.loadOrCreate(file, Map.of());
         Map<String, String> second = LocalSecrets.loadOrCreate(file, Map.of());
 
-        assertThat(first.keySet()).containsExactlyElementsOf(LocalSecrets.NAMES);
+        assertThat(first.keySet()).containsAll(LocalSecrets.NAMES).containsAll(LocalSecrets.ALIASES.keySet())
+                .hasSize(LocalSecrets.NAMES.size() + LocalSecrets.ALIASES.size());
+        assertThat(first.get("JOBS_WEBHOOK_SERVICE_TOKEN")).isEqualTo(first.get("WEBHOOK_SERVICE_TOKEN"));
+        assertThat(Files.readString(file)).doesNotContain("JOBS_WEBHOOK_SERVICE_TOKEN");
         assertThat(second).isEqualTo(first);
         assertThat(Base64.getDecoder().decode(first.get("WEBHOOK_SECRET_KEY"))).hasSize(32);
         assertThat(first.get("WEBHOOK_ADMIN_TOKEN")).isNotEqualTo(first.get("WEBHOOK_SERVICE_TOKEN"));
