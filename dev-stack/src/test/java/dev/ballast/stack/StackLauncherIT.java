@@ -14,9 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,6 +84,8 @@ class StackLauncherIT {
         List<ProcessRecord> children = state.children();
         assertThat(children).hasSize(5).allMatch(ProcessRecord::alive);
 
+        aReplyStoredByWebhookServiceBecomesExactlyOneJobInJobsService();
+
         Process ctrlC = new ProcessBuilder("kill", "-INT", Long.toString(launcher.pid())).start();
         assertThat(ctrlC.waitFor()).isZero();
 
@@ -93,6 +99,85 @@ class StackLauncherIT {
         for (int port : ports(services)) {
             assertThat(portIsFree(port)).as("port %d released", port).isTrue();
         }
+    }
+
+    /**
+     * Real HTTP between the real services: a delivery stored by webhook-service reaches jobs-service through the
+     * outbox relay with the stack's generated tokens, and a redelivery adds no second job.
+     */
+    private void aReplyStoredByWebhookServiceBecomesExactlyOneJobInJobsService() throws Exception {
+        Map<String, String> secrets = secrets();
+        HttpResponse<String> created = send("POST", 8081, "/admin/workspaces",
+                "{\"name\":\"stack-it\",\"providerWorkspaceIds\":{\"emailbison\":[\"12\"],\"ghl\":[]}}",
+                secrets.get("WEBHOOK_ADMIN_TOKEN"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String workspace = field(created.body(), "\"workspace\"\\s*:\\s*\\{[^}]*?\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
+        String intakeToken = field(created.body(), "\"intakeToken\"\\s*:\\s*\"([^\"]+)\"");
+        long replyId = System.nanoTime() % 1_000_000_000L;
+        String reply = """
+                {"event":{"type":"LEAD_REPLIED","name":"Lead Replied","instance_url":"https://app.emailbison.com",
+                  "workspace_id":12,"workspace_name":"Acme"},
+                 "data":{"reply":{"id":%d,"email_subject":"Re: our call","text_body":"Call me tomorrow",
+                   "from_email_address":"jane@example.com","date_received":"2025-01-15T10:00:00.000000Z"},
+                  "lead":{"id":77,"email":"jane@example.com","first_name":"Jane"}}}
+                """.formatted(replyId);
+
+        HttpResponse<String> first = send("POST", 8081, "/webhooks/email/" + workspace, reply, intakeToken);
+        HttpResponse<String> again = send("POST", 8081, "/webhooks/email/" + workspace, reply, intakeToken);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.body()).contains("\"accepted\"");
+        assertThat(again.body()).contains("\"duplicate\"");
+        String messageId = field(first.body(), "\"messageId\"\\s*:\\s*\"?(\\d+)");
+
+        String dedupeKey = "\"dedupeKey\":\"email-inbound-post-process:" + messageId + "\"";
+        String list = "/admin/jobs?workspaceId=" + workspace + "&type=email-inbound-post-process";
+        awaitWhileLauncherRuns("the relayed job listed by jobs-service", Duration.ofSeconds(30),
+                () -> get(8082, list, secrets.get("JOBS_ADMIN_TOKEN")).contains(dedupeKey));
+        // The relay has posted; give a stray second post the chance to show before counting.
+        awaitWhileLauncherRuns("a worker took the job", Duration.ofSeconds(30),
+                () -> get(8082, list, secrets.get("JOBS_ADMIN_TOKEN")).matches("(?s).*\"attempt\":[1-9].*"));
+        String jobs = get(8082, list, secrets.get("JOBS_ADMIN_TOKEN"));
+        assertThat(jobs.split("\"dedupeKey\"", -1)).as(jobs).hasSize(2);
+    }
+
+    private Map<String, String> secrets() throws IOException {
+        Map<String, String> values = new HashMap<>();
+        for (String line : Files.readAllLines(paths.secretsFile())) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && !line.startsWith("#")) {
+                values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        return values;
+    }
+
+    private HttpResponse<String> send(String method, int port, String path, String body, String token)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String get(int port, String path, String token) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + token).build();
+            return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private static String field(String json, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(json);
+        assertThat(m.find()).as("%s in %s", regex, json).isTrue();
+        return m.group(1);
     }
 
     @AfterEach
