@@ -7,6 +7,7 @@ import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
+import org.postgresql.PGStatement;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -341,7 +342,7 @@ public final class JobStore {
             workers[i] = o.worker();
         }
         return retry.statement("jobs-complete", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(COMPLETE)) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(COMPLETE))) {
                 st.setArray(1, c.createArrayOf("bigint", ids));
                 st.setArray(2, c.createArrayOf("int4", attempts));
                 st.setArray(3, c.createArrayOf("text", statuses));
@@ -372,7 +373,7 @@ public final class JobStore {
             cancelled[i] = "cancelled";
         }
         retry.statement("jobs-close-cancelled", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(CLOSE_CANCELLED)) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(CLOSE_CANCELLED))) {
                 st.setArray(1, c.createArrayOf("bigint", ids));
                 st.setArray(2, c.createArrayOf("int4", attempts));
                 st.setArray(3, c.createArrayOf("text", workers));
@@ -385,7 +386,7 @@ public final class JobStore {
     /** Extends the leases of running attempts; returns the ids still held (the others were rescued or cancelled). */
     public Set<Long> heartbeat(Long[] ids, Integer[] attempts, Duration lease) {
         return retry.statement("jobs-heartbeat", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(HEARTBEAT)) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(HEARTBEAT))) {
                 st.setDouble(1, lease.toMillis() / 1000.0);
                 st.setArray(2, c.createArrayOf("bigint", ids));
                 st.setArray(3, c.createArrayOf("int4", attempts));
@@ -417,6 +418,16 @@ public final class JobStore {
                 return st.executeUpdate();
             }
         }));
+    }
+
+    /**
+     * Has the statement planned with its batch's own arrays on every call (the driver's unnamed statement), never
+     * with a cached generic plan: one made while the table was small (a seq scan hash-joined to the batch) is kept
+     * however large the table grows, and costs a full scan per batch from then on.
+     */
+    private static PreparedStatement planEachTime(PreparedStatement st) throws SQLException {
+        st.unwrap(PGStatement.class).setPrepareThreshold(0);
+        return st;
     }
 
     private static String[] running(int n) {
