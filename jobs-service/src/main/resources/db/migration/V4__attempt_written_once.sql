@@ -8,3 +8,9 @@ ALTER TABLE jobs ADD COLUMN claimed_at timestamptz;
 UPDATE jobs j SET claimed_at = a.started_at
 FROM job_attempts a
 WHERE a.job_id = j.id AND a.attempt = j.attempt AND j.status = 'running';
+
+-- Nothing refers to an attempt by a surrogate id: the unique (job_id, attempt), both NOT NULL, is the key; one index
+-- and one sequence call fewer per attempt. (Kept as it is rather than rebuilt as a PRIMARY KEY: no index rebuild.)
+ALTER TABLE job_attempts DROP CONSTRAINT job_attempts_pkey;
+ALTER TABLE job_attempts DROP COLUMN id;
+ALTER TABLE job_attempts REPLICA IDENTITY USING INDEX job_attempts_job_id_attempt_key;
