@@ -132,10 +132,19 @@ public final class JobAdministration {
                         }
                     }
                     List<AttemptView> attempts = new ArrayList<>();
+                    // An attempt's row is written when it ends; the one still running (or cut short by a cancel
+                    // before its worker closed it) is read from the job row.
                     try (PreparedStatement st = c.prepareStatement("""
                             SELECT attempt, worker, started_at, finished_at, outcome, error_class, error
-                            FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt""")) {
+                            FROM jobs.job_attempts WHERE job_id = ?
+                            UNION ALL
+                            SELECT j.attempt, j.locked_by, j.claimed_at, NULL, NULL, NULL, NULL
+                            FROM jobs.jobs j
+                            WHERE j.id = ? AND j.status IN ('running', 'cancelled') AND j.claimed_at IS NOT NULL
+                              AND NOT EXISTS (SELECT 1 FROM jobs.job_attempts a WHERE a.job_id = j.id AND a.attempt = j.attempt)
+                            ORDER BY 1""")) {
                         st.setLong(1, id);
+                        st.setLong(2, id);
                         try (ResultSet rs = st.executeQuery()) {
                             while (rs.next()) {
                                 attempts.add(new AttemptView(rs.getInt(1), rs.getString(2), instant(rs, 3),

@@ -95,7 +95,8 @@ public final class CronTick {
                 }
             }));
             running.decrementAndGet();
-            slots.release();
+            // A slot comes back once the outcome is written: claims never run ahead of the outcome writer.
+            written.whenComplete((ok, e) -> slots.release());
             finished.release();
         };
         String stoppedBy;

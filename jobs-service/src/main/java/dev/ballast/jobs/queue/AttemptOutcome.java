@@ -10,18 +10,18 @@ import java.time.Duration;
  */
 public record AttemptOutcome(long id, int attempt, String type, String status, String outcome, Duration delay,
                              @Nullable String result, @Nullable String errorClass, @Nullable String error,
-                             boolean snoozed) {
+                             boolean snoozed, @Nullable String worker) {
 
     static final int MAX_ERROR = 500;
 
     public static AttemptOutcome succeeded(ClaimedJob job, @Nullable String result) {
         return new AttemptOutcome(job.id(), job.attempt(), job.type(), "succeeded", "succeeded", Duration.ZERO,
-                result, null, null, false);
+                result, null, null, false, job.worker());
     }
 
     public static AttemptOutcome snoozed(ClaimedJob job, Duration delay) {
         return new AttemptOutcome(job.id(), job.attempt(), job.type(), "available", "snoozed", delay, null, null,
-                null, true);
+                null, true, job.worker());
     }
 
     /** A failure: available again after {@code delay}, or dead when {@code retry} is null. */
@@ -30,7 +30,7 @@ public record AttemptOutcome(long id, int attempt, String type, String status, S
         String error = truncate(errorClass + (message == null || message.isBlank() ? "" : ": " + message));
         return new AttemptOutcome(job.id(), job.attempt(), job.type(), retry == null ? "dead" : "available",
                 retry == null && outcome.equals("retry") ? "dead" : outcome, retry == null ? Duration.ZERO : retry,
-                null, errorClass, error, false);
+                null, errorClass, error, false, job.worker());
     }
 
     private static String truncate(String s) {

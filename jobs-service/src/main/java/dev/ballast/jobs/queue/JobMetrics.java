@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The queue's Micrometer meters. The {@code type} tag is a job type with a handler, else {@code unknown}, so that
@@ -33,12 +36,20 @@ public final class JobMetrics {
                 .register(meters);
     }
 
+    // Meters of one type tag and outcome, looked up once: the registry's builder lookups cost on every job otherwise.
+    private record Finished(Counter counter, Timer duration) {
+    }
+
+    private final Map<String, Counter> claimedByType = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadByType = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Finished>> finishedByType = new ConcurrentHashMap<>();
+
     private String tag(String type) {
         return handledTypes.contains(type) ? type : "unknown";
     }
 
     void claimed(String type) {
-        meters.counter("ballast.jobs.claimed", "type", tag(type)).increment();
+        claimedByType.computeIfAbsent(tag(type), t -> meters.counter("ballast.jobs.claimed", "type", t)).increment();
     }
 
     void claimTook(long nanos) {
@@ -48,15 +59,17 @@ public final class JobMetrics {
     /** One attempt's outcome ({@code succeeded}, {@code retry}, {@code timeout}, {@code dead}, {@code snoozed}). */
     void finished(String type, String outcome, String status, long nanos) {
         String t = tag(type);
-        switch (outcome) {
-            case "succeeded" -> meters.counter("ballast.jobs.succeeded", "type", t).increment();
-            case "snoozed" -> meters.counter("ballast.jobs.snoozed", "type", t).increment();
-            default -> meters.counter("ballast.jobs.failed", "type", t, "outcome", outcome).increment();
-        }
+        Finished f = finishedByType.computeIfAbsent(t, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, o -> new Finished(switch (o) {
+                    case "succeeded" -> meters.counter("ballast.jobs.succeeded", "type", t);
+                    case "snoozed" -> meters.counter("ballast.jobs.snoozed", "type", t);
+                    default -> meters.counter("ballast.jobs.failed", "type", t, "outcome", o);
+                }, meters.timer("ballast.jobs.handler.duration", "type", t, "outcome", o)));
+        f.counter().increment();
         if (status.equals("dead")) {
-            meters.counter("ballast.jobs.dead", "type", t).increment();
+            deadByType.computeIfAbsent(t, k -> meters.counter("ballast.jobs.dead", "type", k)).increment();
         }
-        meters.timer("ballast.jobs.handler.duration", "type", t, "outcome", outcome).record(Duration.ofNanos(nanos));
+        f.duration().record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void fenceRejected(int n) {

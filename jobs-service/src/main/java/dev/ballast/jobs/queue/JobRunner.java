@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -70,12 +71,19 @@ public final class JobRunner {
 
     /** Starts one claimed job; {@code listener} hears of it exactly once. */
     public void start(ClaimedJob job, Listener listener) {
+        start(job, null, listener);
+    }
+
+    /**
+     * Starts one claimed job once it gets one of {@code handlerSlots} (held until its attempt is settled); until
+     * then it waits in this process, its lease heartbeated like a running job's, its time budget not yet started.
+     */
+    public void start(ClaimedJob job, @Nullable Semaphore handlerSlots, Listener listener) {
         TypeSettings type = types.settings(job.type());
         metrics.claimed(job.type());
-        Running r = new Running(job, type, listener, System.nanoTime(), Instant.now().plus(type.timeout()));
+        Running r = new Running(job, type, listener, handlerSlots);
         held.put(job.id(), r);
         r.thread = Thread.ofVirtual().name("job-" + job.id()).unstarted(() -> execute(r));
-        r.budget = timers.schedule(() -> timedOut(r), type.timeout().toMillis(), TimeUnit.MILLISECONDS);
         r.thread.start();
     }
 
@@ -90,6 +98,7 @@ public final class JobRunner {
             if (r.settled.compareAndSet(false, true)) {
                 r.cancelBudget();
                 r.thread.interrupt();
+                r.releaseSlot();
                 r.listener.settled(r.job, null, CompletableFuture.completedFuture(false));
             }
         }
@@ -106,6 +115,25 @@ public final class JobRunner {
     }
 
     private void execute(Running r) {
+        if (r.handlerSlots != null) {
+            try {
+                r.handlerSlots.acquire();
+            } catch (InterruptedException e) {
+                // Given up while it waited (shutdown, claim lost): whoever gave it up has settled it.
+                return;
+            }
+            r.slotHeld.set(true);
+            if (r.settled.get()) {
+                r.releaseSlot();
+                return;
+            }
+        }
+        r.started = System.nanoTime();
+        r.deadline = Instant.now().plus(r.type.timeout());
+        r.budget = timers.schedule(() -> timedOut(r), r.type.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (r.settled.get()) {
+            r.cancelBudget();
+        }
         ClaimedJob job = r.job;
         AttemptOutcome outcome;
         try {
@@ -155,6 +183,7 @@ public final class JobRunner {
             return false;
         }
         r.cancelBudget();
+        r.releaseSlot();
         metrics.finished(r.job.type(), outcome.outcome(), outcome.status(), System.nanoTime() - r.started);
         if (outcome.status().equals("dead")) {
             LOG.warn("job {} type={} dead after attempt {}: {}", r.job.id(), r.job.type(), r.job.attempt(), outcome.error());
@@ -204,6 +233,7 @@ public final class JobRunner {
                         r.job.id(), r.job.attempt());
                 r.cancelBudget();
                 r.thread.interrupt();
+                r.releaseSlot();
                 // Fenced off like any late outcome; sent only so that a cancelled job's attempt is closed as such.
                 writer.submit(AttemptOutcome.failed(r.job, "retry", Duration.ZERO, "LEASE_LOST", "claim lost"))
                         .whenComplete((ok, e) -> held.remove(r.job.id(), r));
@@ -222,18 +252,25 @@ public final class JobRunner {
         final ClaimedJob job;
         final TypeSettings type;
         final Listener listener;
-        final long started;
-        final Instant deadline;
+        final @Nullable Semaphore handlerSlots;
         final AtomicBoolean settled = new AtomicBoolean();
+        final AtomicBoolean slotHeld = new AtomicBoolean();
+        volatile long started = System.nanoTime();
+        volatile Instant deadline;
         volatile Thread thread;
         volatile ScheduledFuture<?> budget;
 
-        Running(ClaimedJob job, TypeSettings type, Listener listener, long started, Instant deadline) {
+        Running(ClaimedJob job, TypeSettings type, Listener listener, @Nullable Semaphore handlerSlots) {
             this.job = job;
             this.type = type;
             this.listener = listener;
-            this.started = started;
-            this.deadline = deadline;
+            this.handlerSlots = handlerSlots;
+        }
+
+        void releaseSlot() {
+            if (slotHeld.compareAndSet(true, false)) {
+                handlerSlots.release();
+            }
         }
 
         void cancelBudget() {

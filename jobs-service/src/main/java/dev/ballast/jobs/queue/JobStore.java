@@ -7,6 +7,7 @@ import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
+import org.postgresql.PGStatement;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,7 +28,8 @@ import java.util.UUID;
 /**
  * The queue's SQL, in plain JDBC (arrays, CTEs, ON CONFLICT and SKIP LOCKED are the point; Micronaut Data 4.14 also
  * answers {@code ON CONFLICT DO NOTHING RETURNING} with null instead of empty). Claims, outcomes and heartbeats
- * each take one statement for a whole batch. Every outcome write is fenced by {@code attempt} and
+ * each take one statement for a whole batch; outcomes and heartbeats find their rows by primary key only, so they cost
+ * the same however many rows the table holds. Every outcome write is fenced by {@code attempt} and
  * {@code status = 'running'}: a late finisher of an older attempt, or of a job cancelled meanwhile, changes nothing.
  * Time is the database's ({@code now()}), so replicas' clocks never matter.
  */
@@ -57,23 +60,18 @@ public final class JobStore {
                 WHERE status = 'available' AND run_at <= now()
                 ORDER BY priority DESC, run_at
                 LIMIT ?
-                FOR UPDATE SKIP LOCKED),
-            claimed AS (
-                UPDATE jobs.jobs j
-                SET status = 'running', attempt = j.attempt + 1, lease_until = now() + make_interval(secs => ?),
-                    locked_by = ?, updated_at = now()
-                FROM due WHERE j.id = due.id
-                RETURNING j.id, j.type, j.workspace_id, j.payload, j.attempt, j.max_attempts, j.snoozes),
-            started AS (
-                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, attempt, ? FROM claimed)
-            SELECT id, type, workspace_id, payload::text, attempt, max_attempts, snoozes FROM claimed""";
+                FOR UPDATE SKIP LOCKED)
+            UPDATE jobs.jobs j
+            SET status = 'running', attempt = j.attempt + 1, lease_until = now() + make_interval(secs => ?),
+                locked_by = ?, claimed_at = now(), updated_at = now()
+            FROM due WHERE j.id = due.id
+            RETURNING j.id, j.type, j.workspace_id, j.payload::text, j.attempt, j.max_attempts, j.snoozes""";
 
+    // Driven by the batch's primary keys: the status test compares with a column of the batch ('running' in every row)
+    // rather than a constant, so no plan can walk the jobs_leased index (and its entries of every recently running
+    // row) instead, however stale the statistics. The attempt's row is written here, once, started at the claim.
     private static final String COMPLETE = """
-            WITH o AS (
-                SELECT * FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::text[], ?::text[],
-                                     ?::text[], ?::int[])
-                    AS o(id, attempt, status, outcome, delay_s, result, error_class, error, snoozed)),
-            done AS (
+            WITH done AS (
                 UPDATE jobs.jobs j
                 SET status = o.status,
                     run_at = CASE WHEN o.status = 'available' THEN now() + make_interval(secs => o.delay_s)
@@ -82,27 +80,40 @@ public final class JobStore {
                     last_error = coalesce(o.error, j.last_error),
                     finished_at = CASE WHEN o.status IN ('succeeded', 'dead') THEN now() END,
                     lease_until = NULL, locked_by = NULL, snoozes = j.snoozes + o.snoozed, updated_at = now()
-                FROM o WHERE j.id = o.id AND j.attempt = o.attempt AND j.status = 'running'
-                RETURNING j.id),
+                FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::float8[], ?::text[], ?::text[], ?::text[],
+                            ?::int[], ?::text[], ?::text[])
+                    AS o(id, attempt, status, outcome, delay_s, result, error_class, error, snoozed, worker, expected)
+                WHERE j.id = o.id AND j.attempt = o.attempt AND j.status = o.expected
+                RETURNING j.id, j.attempt, j.claimed_at, o.worker, o.outcome, o.error_class, o.error),
             recorded AS (
-                UPDATE jobs.job_attempts a
-                SET finished_at = now(), outcome = o.outcome, error_class = o.error_class, error = o.error
-                FROM o WHERE a.job_id = o.id AND a.attempt = o.attempt AND o.id IN (SELECT id FROM done)),
-            cancelled AS (
-                UPDATE jobs.job_attempts a SET finished_at = now(), outcome = 'cancelled'
-                FROM o JOIN jobs.jobs j ON j.id = o.id AND j.attempt = o.attempt AND j.status = 'cancelled'
-                WHERE a.job_id = o.id AND a.attempt = o.attempt AND a.finished_at IS NULL)
+                INSERT INTO jobs.job_attempts (job_id, attempt, worker, started_at, finished_at, outcome, error_class, error)
+                SELECT id, attempt, worker, coalesce(claimed_at, now()), now(), outcome, error_class, error FROM done
+                ON CONFLICT (job_id, attempt) DO UPDATE
+                SET finished_at = excluded.finished_at, outcome = excluded.outcome, error_class = excluded.error_class,
+                    error = excluded.error
+                WHERE job_attempts.finished_at IS NULL)
             SELECT id FROM done""";
 
+    // Off the hot path: only outcomes the fence refused come here. A job cancelled while its attempt ran gets that
+    // attempt closed as cancelled (the admin API or an operator may cancel a running job with a plain UPDATE).
+    private static final String CLOSE_CANCELLED = """
+            INSERT INTO jobs.job_attempts (job_id, attempt, worker, started_at, finished_at, outcome)
+            SELECT j.id, j.attempt, o.worker, coalesce(j.claimed_at, now()), now(), 'cancelled'
+            FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[]) AS o(id, attempt, worker, expected)
+            JOIN jobs.jobs j ON j.id = o.id AND j.attempt = o.attempt AND j.status = o.expected
+            ON CONFLICT (job_id, attempt) DO UPDATE SET finished_at = excluded.finished_at, outcome = 'cancelled'
+            WHERE job_attempts.finished_at IS NULL""";
+
+    // Primary-key driven like COMPLETE, for the same reason: one heartbeat once joined all running rows (seconds).
     private static final String HEARTBEAT = """
             UPDATE jobs.jobs j SET lease_until = now() + make_interval(secs => ?)
-            FROM unnest(?::bigint[], ?::int[]) AS h(id, attempt)
-            WHERE j.id = h.id AND j.attempt = h.attempt AND j.status = 'running'
+            FROM unnest(?::bigint[], ?::int[], ?::text[]) AS h(id, attempt, expected)
+            WHERE j.id = h.id AND j.attempt = h.attempt AND j.status = h.expected
             RETURNING j.id""";
 
     private static final String RESCUE = """
             WITH expired AS (
-                SELECT id FROM jobs.jobs WHERE status = 'running' AND lease_until < now()
+                SELECT id, locked_by, claimed_at FROM jobs.jobs WHERE status = 'running' AND lease_until < now()
                 ORDER BY lease_until LIMIT ? FOR UPDATE SKIP LOCKED),
             rescued AS (
                 UPDATE jobs.jobs j
@@ -111,10 +122,13 @@ public final class JobStore {
                     run_at = now(), lease_until = NULL, locked_by = NULL, updated_at = now(),
                     last_error = 'lease expired: worker ' || coalesce(j.locked_by, '?') || ' stopped heartbeating'
                 FROM expired WHERE j.id = expired.id
-                RETURNING j.id, j.attempt, j.status),
+                RETURNING j.id, j.attempt, j.status, expired.locked_by, expired.claimed_at),
             abandoned AS (
-                UPDATE jobs.job_attempts a SET finished_at = now(), outcome = 'abandoned', error_class = 'LEASE_EXPIRED'
-                FROM rescued r WHERE a.job_id = r.id AND a.attempt = r.attempt AND a.finished_at IS NULL)
+                INSERT INTO jobs.job_attempts (job_id, attempt, worker, started_at, finished_at, outcome, error_class)
+                SELECT id, attempt, locked_by, coalesce(claimed_at, now()), now(), 'abandoned', 'LEASE_EXPIRED' FROM rescued
+                ON CONFLICT (job_id, attempt) DO UPDATE
+                SET finished_at = excluded.finished_at, outcome = 'abandoned', error_class = 'LEASE_EXPIRED'
+                WHERE job_attempts.finished_at IS NULL)
             SELECT count(*) FILTER (WHERE status = 'available'), count(*) FILTER (WHERE status = 'dead') FROM rescued""";
 
     private static final String PRUNE = """
@@ -191,8 +205,10 @@ public final class JobStore {
         int n = rows.size();
         // Ids taken up front tell which input rows the INSERT kept, whatever order RETURNING comes back in.
         Long[] ids = new Long[n];
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT nextval(pg_get_serial_sequence('jobs.jobs', 'id')) FROM generate_series(1, ?)")) {
+        // The sequence is looked up once (a materialized CTE), not once per id: that lookup cost several times the nextval.
+        try (PreparedStatement st = c.prepareStatement("""
+                WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('jobs.jobs', 'id')::regclass AS seq)
+                SELECT nextval(s.seq) FROM s, generate_series(1, ?)""")) {
             st.setInt(1, n);
             try (ResultSet rs = st.executeQuery()) {
                 for (int i = 0; rs.next(); i++) {
@@ -279,7 +295,8 @@ public final class JobStore {
     }
 
     /**
-     * Claims up to {@code limit} due jobs for {@code worker} and records their attempts, in one statement. Rerun after
+     * Claims up to {@code limit} due jobs for {@code worker}, in one statement (the attempt's row is written when it
+     * ends; meanwhile the job's {@code claimed_at} and {@code locked_by} say when and where it started). Rerun after
      * a lost connection it may leave a batch claimed that nobody runs: those come back when their lease runs out.
      */
     public List<ClaimedJob> claim(int limit, Duration lease, String worker) {
@@ -288,12 +305,11 @@ public final class JobStore {
                 st.setInt(1, limit);
                 st.setDouble(2, lease.toMillis() / 1000.0);
                 st.setString(3, worker);
-                st.setString(4, worker);
                 List<ClaimedJob> jobs = new ArrayList<>();
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
                         jobs.add(new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
-                                rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7)));
+                                rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7), worker));
                     }
                 }
                 return jobs;
@@ -313,6 +329,7 @@ public final class JobStore {
         String[] errorClasses = new String[n];
         String[] errors = new String[n];
         Integer[] snoozed = new Integer[n];
+        String[] workers = new String[n];
         for (int i = 0; i < n; i++) {
             AttemptOutcome o = outcomes.get(i);
             ids[i] = o.id();
@@ -324,9 +341,10 @@ public final class JobStore {
             errorClasses[i] = o.errorClass();
             errors[i] = o.error();
             snoozed[i] = o.snoozed() ? 1 : 0;
+            workers[i] = o.worker();
         }
         return retry.statement("jobs-complete", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(COMPLETE)) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(COMPLETE))) {
                 st.setArray(1, c.createArrayOf("bigint", ids));
                 st.setArray(2, c.createArrayOf("int4", attempts));
                 st.setArray(3, c.createArrayOf("text", statuses));
@@ -336,7 +354,33 @@ public final class JobStore {
                 st.setArray(7, c.createArrayOf("text", errorClasses));
                 st.setArray(8, c.createArrayOf("text", errors));
                 st.setArray(9, c.createArrayOf("int4", snoozed));
+                st.setArray(10, c.createArrayOf("text", workers));
+                st.setArray(11, c.createArrayOf("text", running(n)));
                 return ids(st);
+            }
+        }));
+    }
+
+    /** Closes as {@code cancelled} the attempts of outcomes the fence refused whose job was cancelled meanwhile. */
+    public void closeCancelled(List<AttemptOutcome> refused) {
+        int n = refused.size();
+        Long[] ids = new Long[n];
+        Integer[] attempts = new Integer[n];
+        String[] workers = new String[n];
+        String[] cancelled = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = refused.get(i).id();
+            attempts[i] = refused.get(i).attempt();
+            workers[i] = refused.get(i).worker();
+            cancelled[i] = "cancelled";
+        }
+        retry.statement("jobs-close-cancelled", () -> unchecked(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(CLOSE_CANCELLED))) {
+                st.setArray(1, c.createArrayOf("bigint", ids));
+                st.setArray(2, c.createArrayOf("int4", attempts));
+                st.setArray(3, c.createArrayOf("text", workers));
+                st.setArray(4, c.createArrayOf("text", cancelled));
+                return st.executeUpdate();
             }
         }));
     }
@@ -344,10 +388,11 @@ public final class JobStore {
     /** Extends the leases of running attempts; returns the ids still held (the others were rescued or cancelled). */
     public Set<Long> heartbeat(Long[] ids, Integer[] attempts, Duration lease) {
         return retry.statement("jobs-heartbeat", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(HEARTBEAT)) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(HEARTBEAT))) {
                 st.setDouble(1, lease.toMillis() / 1000.0);
                 st.setArray(2, c.createArrayOf("bigint", ids));
                 st.setArray(3, c.createArrayOf("int4", attempts));
+                st.setArray(4, c.createArrayOf("text", running(ids.length)));
                 return ids(st);
             }
         }));
@@ -375,6 +420,22 @@ public final class JobStore {
                 return st.executeUpdate();
             }
         }));
+    }
+
+    /**
+     * Has the statement planned with its batch's own arrays on every call (the driver's unnamed statement), never
+     * with a cached generic plan: one made while the table was small (a seq scan hash-joined to the batch) is kept
+     * however large the table grows, and costs a full scan per batch from then on.
+     */
+    private static PreparedStatement planEachTime(PreparedStatement st) throws SQLException {
+        st.unwrap(PGStatement.class).setPrepareThreshold(0);
+        return st;
+    }
+
+    private static String[] running(int n) {
+        String[] out = new String[n];
+        Arrays.fill(out, "running");
+        return out;
     }
 
     private static Set<Long> ids(PreparedStatement st) throws SQLException {

@@ -18,8 +18,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * This replica's worker pool: one dispatcher thread claims due jobs in batches, as many as there are free slots
- * (at most {@code concurrency} run at once), and hands them to the {@link JobRunner}. It claims again at once
+ * This replica's worker pool: one dispatcher thread claims due jobs in batches and hands them to the
+ * {@link JobRunner}, which runs at most {@code concurrency} at once. A claimed job counts against the pool until its
+ * outcome is durably written, not merely until its handler returns: the pool holds at most {@code concurrency +
+ * batch} jobs (running, waiting for a handler slot, or finished with the outcome unwritten), so a slow outcome
+ * writer stops the claiming instead of leaving ever more jobs {@code running} in the database with their outcomes
+ * only in memory, where a lease running out would have them run twice. It claims again at once
  * while claims come back full; otherwise it sleeps until woken by a NOTIFY ({@link EnqueueListener}), an enqueue in
  * this process, or the poll interval. A database outage only makes claims fail for a while: the dispatcher backs
  * off and carries on when the database is back, without a restart.
@@ -39,7 +43,9 @@ public final class JobWorkers {
     private final @Nullable SchemaMigrator schema;
     private final Backoff backoff;
     private final String workerId;
+    // Jobs this pool may hold (claimed and not yet written), and handlers it may run at once.
     private final Semaphore slots;
+    private final Semaphore handlerSlots;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean stopping;
     private volatile Thread dispatcher;
@@ -55,11 +61,13 @@ public final class JobWorkers {
         this.backoff = retry.policy().backoff();
         this.workerId = settings.workerId() == null || settings.workerId().isBlank() ? defaultWorkerId()
                 : settings.workerId().strip();
-        this.slots = new Semaphore(settings.concurrency());
+        this.slots = new Semaphore(settings.held());
+        this.handlerSlots = new Semaphore(settings.concurrency());
         if (settings.enabled()) {
             dispatcher = Thread.ofPlatform().daemon().name("jobs-dispatcher").start(this::dispatch);
-            LOG.info("job workers started worker={} concurrency={} batch={} poll_interval={} lease={}", workerId,
-                    settings.concurrency(), settings.claimBatch(), settings.pollInterval(), settings.lease());
+            LOG.info("job workers started worker={} concurrency={} batch={} held_max={} poll_interval={} lease={}",
+                    workerId, settings.concurrency(), settings.claimBatch(), settings.held(), settings.pollInterval(),
+                    settings.lease());
         } else {
             LOG.info("job workers disabled (ballast.jobs.workers.enabled=false): jobs run only through the cron endpoint");
         }
@@ -112,7 +120,7 @@ public final class JobWorkers {
                 }
                 slots.release(free - jobs.size());
                 for (ClaimedJob job : jobs) {
-                    runner.start(job, this::settled);
+                    runner.start(job, handlerSlots, this::settled);
                 }
                 if (jobs.size() < free) {
                     wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -126,7 +134,8 @@ public final class JobWorkers {
     }
 
     private void settled(ClaimedJob job, @Nullable AttemptOutcome outcome, CompletableFuture<Boolean> written) {
-        slots.release();
+        // The slot comes back once the outcome is written (or refused, or given up): never sooner.
+        written.whenComplete((ok, e) -> slots.release());
         if (outcome != null && outcome.status().equals("available")) {
             // Our own retry or snooze comes due: claim then rather than at the next poll.
             written.thenRun(() -> CompletableFuture.delayedExecutor(outcome.delay().toMillis() + 1, TimeUnit.MILLISECONDS)

@@ -109,19 +109,26 @@ public final class OutcomeWriter {
             outcomes.add(p.outcome());
         }
         Set<Long> written = store.complete(outcomes);
-        int fenced = 0;
+        List<AttemptOutcome> refused = new ArrayList<>();
         for (Pending p : batch) {
             boolean ok = written.contains(p.outcome().id());
             if (!ok) {
-                fenced++;
+                refused.add(p.outcome());
                 LOG.info("job {} attempt {} outcome {} not recorded: the attempt no longer holds the job "
                         + "(lease expired and rescued, or cancelled)", p.outcome().id(), p.outcome().attempt(),
                         p.outcome().outcome());
             }
             p.written().complete(ok);
         }
-        if (fenced > 0) {
-            metrics.fenceRejected(fenced);
+        if (!refused.isEmpty()) {
+            metrics.fenceRejected(refused.size());
+            try {
+                store.closeCancelled(refused);
+            } catch (RuntimeException e) {
+                // Only the attempt's closing row is missing; the job itself is settled (cancelled or rescued).
+                LOG.warn("attempts of cancelled jobs could not be closed: jobs={} error={}", refused.size(),
+                        e.getClass().getSimpleName());
+            }
         }
     }
 

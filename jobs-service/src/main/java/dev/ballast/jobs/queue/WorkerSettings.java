@@ -12,7 +12,9 @@ import java.time.Duration;
  *
  * @param enabled           false: this replica runs no worker pool (cron-only deployments use {@code POST /cron/jobs/run})
  * @param concurrency       jobs running at once in this replica's pool
- * @param batchSize         most jobs claimed per statement; 0 means {@code concurrency}
+ * @param batchSize         most jobs claimed per statement; 0 means {@code concurrency}. The pool holds at most
+ *                          {@code concurrency + batchSize} claimed jobs whose outcome is not written yet (running,
+ *                          waiting in this process for a handler slot under a heartbeated lease, or finished)
  * @param pollInterval      how often an idle pool looks for due jobs when no NOTIFY wakes it (the only wake-up
  *                          behind PgBouncer)
  * @param lease             how long a claimed job stays hidden from other workers without a heartbeat
@@ -39,8 +41,8 @@ public record WorkerSettings(
         if (concurrency < 1 || concurrency > 10_000) {
             throw new ConfigurationException("ballast.jobs.workers.concurrency must be 1..10000, got " + concurrency);
         }
-        if (batchSize < 0) {
-            throw new ConfigurationException("ballast.jobs.workers.batch-size must be >= 0, got " + batchSize);
+        if (batchSize < 0 || batchSize > 10_000) {
+            throw new ConfigurationException("ballast.jobs.workers.batch-size must be 0..10000, got " + batchSize);
         }
         if (lease.toMillis() < 100) {
             throw new ConfigurationException("ballast.jobs.workers.lease must be at least 100ms, got " + lease);
@@ -58,7 +60,12 @@ public record WorkerSettings(
     }
 
     public int claimBatch() {
-        return batchSize == 0 ? concurrency : Math.min(batchSize, concurrency);
+        return batchSize == 0 ? concurrency : batchSize;
+    }
+
+    /** Most claimed jobs a pool holds before their outcomes are written: a batch on top of the running ones. */
+    public int held() {
+        return concurrency + claimBatch();
     }
 
     public Duration heartbeat() {

@@ -144,6 +144,25 @@ class AdminJobsApiTest {
     }
 
     @Test
+    void aRunningJobShowsTheAttemptInProgressAfterItsFinishedOnes() {
+        long id = service.insertJob("t-detail", UUID.randomUUID(), "running", 2, 5);
+        // A running attempt has no row yet (it is written when the attempt ends): the job row says where and since when.
+        service.execute("UPDATE jobs.jobs SET claimed_at = now() - interval '3 seconds' WHERE id = ?", id);
+        service.execute("""
+                INSERT INTO jobs.job_attempts (job_id, attempt, worker, finished_at, outcome, error_class, error)
+                VALUES (?, 1, 'w-a', now(), 'retry', 'HttpClientException', '503')""", id);
+        JsonNode attempts = service.json(service.get("/admin/jobs/" + id, AUTH)).get("attempts");
+        assertThat(attempts.size()).isEqualTo(2);
+        assertThat(attempts.get(0).get("outcome").getStringValue()).isEqualTo("retry");
+        JsonNode running = attempts.get(1);
+        assertThat(running.get("attempt").getIntValue()).isEqualTo(2);
+        assertThat(running.get("worker").getStringValue()).isEqualTo("worker-1");
+        assertThat(running.get("startedAt")).isNotNull();
+        assertThat(running.get("finishedAt") == null || running.get("finishedAt").isNull()).isTrue();
+        assertThat(running.get("outcome") == null || running.get("outcome").isNull()).isTrue();
+    }
+
+    @Test
     void retryMakesDeadAndCancelledJobsAvailableWithAFreshBudgetAndRefusesOtherStates() {
         UUID ws = UUID.randomUUID();
         long dead = service.insertJob("t-retry", ws, "dead", 5, 5);
