@@ -184,7 +184,8 @@ public final class Payload {
     }
 
     private static String[] steps(String pointer) {
-        return STEPS.computeIfAbsent(pointer, p -> p.isEmpty() || p.equals("/") ? new String[0] : p.substring(1).split("/"));
+        return STEPS.computeIfAbsent(pointer,
+                p -> p.isEmpty() || p.equals("/") ? new String[0] : p.substring(1).split("/"));
     }
 
     /** The pointer of the first {@code n} steps. */

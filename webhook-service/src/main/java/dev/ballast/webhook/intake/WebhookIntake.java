@@ -13,6 +13,7 @@ import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.transaction.support.TransactionSynchronization;
@@ -56,8 +57,9 @@ public final class WebhookIntake {
     /** Looked up once per (provider, outcome), both from fixed sets: a registry lookup per delivery costs CPU. */
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
-    WebhookIntake(TransactionOperations<Connection> tx, WebhookAuthenticator authenticator, IntakeStore store, DeliveryLog deliveryLog, DeliveryJson deliveryJson,
-                  IntakeSettings settings, MeterRegistry meters, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+    WebhookIntake(TransactionOperations<Connection> tx, WebhookAuthenticator authenticator, IntakeStore store,
+                  DeliveryLog deliveryLog, DeliveryJson deliveryJson, IntakeSettings settings, MeterRegistry meters,
+                  @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.tx = tx;
         this.authenticator = authenticator;
         this.store = store;
@@ -74,16 +76,16 @@ public final class WebhookIntake {
      * the blocking executor.
      */
     public CompletionStage<HttpResponse<?>> dispatch(ProviderEventReader reader, String workspacePath,
-                                                     HttpRequest<?> request, @Nullable String queryToken,
-                                                     @Nullable byte[] rawBody) {
+                                                     HttpRequest<?> request, @Nullable byte[] rawBody) {
         if (settings.onEventLoop()) {
-            return CompletableFuture.completedFuture(receive(reader, workspacePath, request, queryToken, rawBody));
+            return CompletableFuture.completedFuture(receive(reader, workspacePath, request, rawBody));
         }
-        return CompletableFuture.supplyAsync(() -> receive(reader, workspacePath, request, queryToken, rawBody), blocking);
+        return CompletableFuture.supplyAsync(() -> receive(reader, workspacePath, request, rawBody), blocking);
     }
 
+    /** A delivery; its {@code ?token=} is read only when the authenticator needs it. */
     public HttpResponse<?> receive(ProviderEventReader reader, String workspacePath, HttpRequest<?> request,
-                                   @Nullable String queryToken, @Nullable byte[] rawBody) {
+                                   @Nullable byte[] rawBody) {
         long started = System.nanoTime();
         IntakeDeadline deadline = new IntakeDeadline(started, settings.timeBudget());
         byte[] body = rawBody == null ? new byte[0] : rawBody;
@@ -105,8 +107,7 @@ public final class WebhookIntake {
                 try {
                     Connection connection = status.getConnection();
                     long statementTimeoutMs = deadline.apply(connection, settings.statementTimeout());
-                    Decision decision = decide(connection, statementTimeoutMs, delivery, request.getHeaders(),
-                            queryToken, body);
+                    Decision decision = decide(connection, statementTimeoutMs, delivery, request, body);
                     if (!decision.logged()) {
                         deliveryLog.record(decision.entry());
                     }
@@ -142,13 +143,15 @@ public final class WebhookIntake {
         }
     }
 
-    private Decision decide(Connection connection, long statementTimeoutMs, Delivery delivery, HttpHeaders headers,
-                            @Nullable String queryToken, byte[] body) throws SQLException {
+    private Decision decide(Connection connection, long statementTimeoutMs, Delivery delivery, HttpRequest<?> request,
+                            byte[] body) throws SQLException {
         UUID workspaceId = delivery.workspaceId();
         Provider provider = delivery.reader().provider();
         // Workspace, live credentials and accepted provider accounts in one round trip, with the statement timeout.
         IntakeContext workspace = IntakeContext.load(connection, statementTimeoutMs, workspaceId, provider.key());
         // An unknown workspace is checked against no credentials, so that its refusal looks like any other.
+        HttpHeaders headers = request.getHeaders();
+        String queryToken = WebhookAuthenticator.readsQueryToken(headers) ? request.getParameters().get("token") : null;
         AuthResult auth = authenticator.authenticate(workspaceId == null ? new UUID(0, 0) : workspaceId,
                 workspace.live(), headers, queryToken, body);
         if (auth.outcome() == AuthResult.Outcome.UNAVAILABLE) {
@@ -262,7 +265,7 @@ public final class WebhookIntake {
             }
             return response;
         }
-        return HttpResponse.ok(d.answer());
+        return HttpResponse.ok(d.answer().json()).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
     private Timer timer(String provider, String outcome) {
