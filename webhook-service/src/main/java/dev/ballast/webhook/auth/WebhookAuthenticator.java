@@ -39,6 +39,15 @@ public final class WebhookAuthenticator {
         this.clock = clock;
     }
 
+    /**
+     * Whether {@link #authenticate} would look at a {@code ?token=}: only when the delivery is neither signed nor
+     * carries a bearer token (so the query string need not be decoded for the others).
+     */
+    public static boolean readsQueryToken(HttpHeaders headers) {
+        return !headers.contains(WEBHOOK_SIGNATURE)
+                && BearerTokenGuard.bearer(headers.get(HttpHeaders.AUTHORIZATION)) == null;
+    }
+
     public AuthResult authenticate(UUID workspaceId, List<WebhookCredential> live, HttpHeaders headers,
                                    @Nullable String queryToken, byte[] body) {
         if (headers.contains(WEBHOOK_SIGNATURE)) {

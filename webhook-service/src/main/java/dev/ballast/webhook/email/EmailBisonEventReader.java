@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * EmailBison (and Inboxxia, an EmailBison instance) webhooks: {@code {"event":{"type",...,"workspace_id"},
@@ -40,6 +41,9 @@ public final class EmailBisonEventReader implements ProviderEventReader {
             "email_account_disconnected", "email_account_reconnected", "tag_attached", "tag_removed",
             "warmup_disabled_receiving_bounces", "warmup_disabled_causing_bounces");
     private static final int MAX_EVENT_TYPE_LENGTH = 100;
+    private static final Pattern SEPARATORS = Pattern.compile("[\\s.\\-]+");
+    /** The last instance URL and its host: one sender sends the same URL on every delivery, URI parsing is not free. */
+    private static volatile InstanceHost lastInstance = new InstanceHost("", "emailbison");
 
     @Override
     public Provider provider() {
@@ -174,14 +178,38 @@ public final class EmailBisonEventReader implements ProviderEventReader {
     }
 
     static String normaliseType(String type) {
-        String t = type.strip().toLowerCase(Locale.ROOT).replaceAll("[\\s.\\-]+", "_");
+        String t = type.strip().toLowerCase(Locale.ROOT);
+        if (!plainType(t)) {
+            t = SEPARATORS.matcher(t).replaceAll("_");
+        }
         return t.length() > MAX_EVENT_TYPE_LENGTH ? t.substring(0, MAX_EVENT_TYPE_LENGTH) : t;
+    }
+
+    /** Already of letters, digits and underscores only: nothing for the separator pattern to replace. */
+    private static boolean plainType(String t) {
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String instanceHost(@Nullable String instanceUrl) {
         if (instanceUrl == null) {
             return "emailbison";
         }
+        InstanceHost last = lastInstance;
+        if (last.url().equals(instanceUrl)) {
+            return last.host();
+        }
+        String host = parseInstanceHost(instanceUrl);
+        lastInstance = new InstanceHost(instanceUrl, host);
+        return host;
+    }
+
+    private static String parseInstanceHost(String instanceUrl) {
         try {
             URI uri = URI.create(instanceUrl.contains("://") ? instanceUrl : "https://" + instanceUrl);
             String host = uri.getHost();
@@ -189,6 +217,9 @@ public final class EmailBisonEventReader implements ProviderEventReader {
         } catch (IllegalArgumentException e) {
             return "emailbison";
         }
+    }
+
+    private record InstanceHost(String url, String host) {
     }
 
     @SafeVarargs

@@ -9,15 +9,18 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-/** EmailBison and Inboxxia deliveries. The body is taken raw: signatures are over its exact bytes. */
+import java.util.concurrent.CompletionStage;
+
+/**
+ * EmailBison and Inboxxia deliveries. The body is taken raw: signatures are over its exact bytes. No
+ * {@code @ExecuteOn}: {@link WebhookIntake#dispatch} picks the thread.
+ */
 @Controller("/webhooks/email")
-@ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "webhooks")
 public class EmailWebhookController {
 
@@ -33,8 +36,11 @@ public class EmailWebhookController {
             produces = {MediaType.APPLICATION_JSON, MediaType.APPLICATION_JSON_PROBLEM})
     @Operation(summary = "EmailBison / Inboxxia webhook: 200 accepted|duplicate|ignored, 4xx refused, 503 + "
             + "Retry-After when it could not be stored")
-    public HttpResponse<?> receive(@PathVariable String workspaceId, HttpRequest<?> request,
-                                   @Nullable @QueryValue String token, @Nullable @Body byte[] body) {
-        return intake.receive(reader, workspaceId, request, token, body);
+    // ?token= is read by the intake only when there is no signature or bearer token: not decoded for the others.
+    @Parameter(name = "token", in = ParameterIn.QUERY, description = "the workspace's intake token, for senders "
+            + "that can neither sign nor send an Authorization header")
+    public CompletionStage<HttpResponse<?>> receive(@PathVariable String workspaceId, HttpRequest<?> request,
+                                                    @Nullable @Body byte[] body) {
+        return intake.dispatch(reader, workspaceId, request, body);
     }
 }

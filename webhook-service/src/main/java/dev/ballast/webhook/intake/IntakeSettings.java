@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param statementTimeout   upper bound for each statement of the intake transaction (never above the remaining budget)
  * @param retryAfter         the Retry-After given to a provider when the delivery could not be stored
  * @param signatureTolerance how far a Standard Webhooks timestamp may be from our clock, either way
+ * @param onEventLoop        run deliveries on the HTTP event loop that read them (blocking it for at most the
+ *                           time budget) rather than on the blocking executor; size the loops with
+ *                           {@code micronaut.server.netty.worker.threads}
  */
 @ConfigurationProperties("ballast.webhook.intake")
 public record IntakeSettings(
@@ -20,7 +23,8 @@ public record IntakeSettings(
         @Bindable(defaultValue = "2s") Duration timeBudget,
         @Bindable(defaultValue = "2s") Duration statementTimeout,
         @Bindable(defaultValue = "10s") Duration retryAfter,
-        @Bindable(defaultValue = "5m") Duration signatureTolerance) {
+        @Bindable(defaultValue = "5m") Duration signatureTolerance,
+        @Bindable(defaultValue = "true") boolean onEventLoop) {
 
     public IntakeSettings {
         if (maxBodyBytes < 1 || timeBudget.isNegative() || timeBudget.isZero() || statementTimeout.isNegative()

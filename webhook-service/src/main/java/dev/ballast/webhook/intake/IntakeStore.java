@@ -1,5 +1,7 @@
 package dev.ballast.webhook.intake;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ballast.webhook.deliverylog.DeliveryLog;
 import dev.ballast.webhook.messages.LeadRepository;
 import dev.ballast.webhook.messages.MessageRepository;
@@ -8,6 +10,7 @@ import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -75,6 +78,8 @@ public final class IntakeStore {
                                                         http_status, body_bytes, message_id)
                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, m.id FROM m)
             SELECT id FROM m""";
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final LeadRepository leads;
     private final MessageRepository messages;
@@ -176,9 +181,28 @@ public final class IntakeStore {
         return stored.id();
     }
 
+    /** Flat maps of text, booleans and whole numbers (all the readers put in) straight through the generator. */
     private String toJson(Map<String, Object> value) {
         try {
-            return json.writeValueAsString(value);
+            StringWriter out = new StringWriter(128);
+            try (JsonGenerator g = JSON.createGenerator(out)) {
+                g.writeStartObject();
+                for (Map.Entry<String, Object> e : value.entrySet()) {
+                    g.writeFieldName(e.getKey());
+                    switch (e.getValue()) {
+                        case null -> g.writeNull();
+                        case String text -> g.writeString(text);
+                        case Boolean flag -> g.writeBoolean(flag);
+                        case Integer number -> g.writeNumber(number);
+                        case Long number -> g.writeNumber(number);
+                        default -> {
+                            return json.writeValueAsString(value);
+                        }
+                    }
+                }
+                g.writeEndObject();
+            }
+            return out.toString();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise to JSON", e);
         }

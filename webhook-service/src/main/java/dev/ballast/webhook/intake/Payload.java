@@ -11,6 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Reads the fields an event needs from a parsed delivery by JSON pointer. Required fields must be there with
@@ -19,6 +22,8 @@ import java.time.format.DateTimeParseException;
  */
 public final class Payload {
 
+    /** Pointers are constants of the readers, never taken from a delivery: a bounded set, split once. */
+    private static final ConcurrentMap<String, String[]> STEPS = new ConcurrentHashMap<>();
     private static final DateTimeFormatter SQL_LIKE = DateTimeFormatter.ofPattern("yyyy-MM-dd[ ]['T']HH:mm:ss[.SSSSSS][.SSS]");
     private final JsonNode root;
 
@@ -49,15 +54,14 @@ public final class Payload {
     /** A required node: every parent must be an object, and the node itself present and not null. */
     public JsonNode required(String pointer) throws InvalidPayloadException {
         JsonNode node = root;
-        StringBuilder at = new StringBuilder();
-        for (String step : steps(pointer)) {
+        String[] steps = steps(pointer);
+        for (int i = 0; i < steps.length; i++) {
             if (!node.isObject()) {
-                throw InvalidPayloadException.wrongType(at.isEmpty() ? "/" : at.toString(), "an object");
+                throw InvalidPayloadException.wrongType(i == 0 ? "/" : prefix(steps, i), "an object");
             }
-            at.append('/').append(step);
-            node = node.get(step);
+            node = node.get(steps[i]);
             if (node == null || node.isNull()) {
-                throw InvalidPayloadException.missing(at.toString());
+                throw InvalidPayloadException.missing(prefix(steps, i + 1));
             }
         }
         return node;
@@ -137,6 +141,10 @@ public final class Payload {
             return null;
         }
         String s = node.getStringValue().strip();
+        Instant common = IsoTimestamp.parse(s);
+        if (common != null) {
+            return common;
+        }
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException ignored) {
@@ -176,9 +184,12 @@ public final class Payload {
     }
 
     private static String[] steps(String pointer) {
-        if (pointer.isEmpty() || pointer.equals("/")) {
-            return new String[0];
-        }
-        return pointer.substring(1).split("/");
+        return STEPS.computeIfAbsent(pointer,
+                p -> p.isEmpty() || p.equals("/") ? new String[0] : p.substring(1).split("/"));
+    }
+
+    /** The pointer of the first {@code n} steps. */
+    private static String prefix(String[] steps, int n) {
+        return "/" + String.join("/", Arrays.asList(steps).subList(0, n));
     }
 }

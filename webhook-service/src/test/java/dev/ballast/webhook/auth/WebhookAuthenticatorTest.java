@@ -26,7 +26,7 @@ class WebhookAuthenticatorTest {
     private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
     private final UUID workspace = UUID.randomUUID();
     private final IntakeSettings settings = new IntakeSettings(262144, Duration.ofSeconds(2), Duration.ofSeconds(2),
-            Duration.ofSeconds(10), Duration.ofMinutes(5));
+            Duration.ofSeconds(10), Duration.ofMinutes(5), true);
 
     @Test
     void withoutTheSecretKeyASignedDeliveryCannotBeCheckedAndIsNotRefusedAsForged() {
