@@ -46,7 +46,12 @@ class DatabaseFaultsTest {
 
     @BeforeAll
     void start() {
-        service = RunningWebhookService.start(Map.of(), true);
+        service = RunningWebhookService.start(intakeMode(), true);
+    }
+
+    /** Properties that choose where a delivery's JDBC work runs; the default: virtual threads. */
+    Map<String, Object> intakeMode() {
+        return Map.of();
     }
 
     @AfterEach
