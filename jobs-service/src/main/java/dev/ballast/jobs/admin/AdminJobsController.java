@@ -6,6 +6,7 @@ import dev.ballast.jobs.admin.AdminApi.JobView;
 import dev.ballast.jobs.admin.AdminApi.Stats;
 import dev.ballast.jobs.admin.JobAdministration.Change;
 import dev.ballast.jobs.admin.JobAdministration.Filter;
+import dev.ballast.jobs.http.ProblemException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -46,15 +47,15 @@ public class AdminJobsController {
                         @Nullable @QueryValue String workspaceId, @Nullable @QueryValue String limit,
                         @Nullable @QueryValue String after) throws SQLException {
         if (status != null && !STATUSES.contains(status)) {
-            throw ApiProblem.badRequest("invalid_status", "status must be one of " + String.join(", ",
+            throw ProblemException.badRequest("invalid_status", "status must be one of " + String.join(", ",
                     STATUSES.stream().sorted().toList()));
         }
         if (type != null && (type.isEmpty() || type.length() > MAX_TYPE_LENGTH || type.indexOf('\0') >= 0)) {
-            throw ApiProblem.badRequest("invalid_type", "type must be 1 to " + MAX_TYPE_LENGTH + " characters, without NUL");
+            throw ProblemException.badRequest("invalid_type", "type must be 1 to " + MAX_TYPE_LENGTH + " characters, without NUL");
         }
         long size = limit == null ? settings.defaultPageSize() : positive("limit", limit);
         if (size > settings.maxPageSize()) {
-            throw ApiProblem.badRequest("invalid_limit", "limit must be between 1 and " + settings.maxPageSize());
+            throw ProblemException.badRequest("invalid_limit", "limit must be between 1 and " + settings.maxPageSize());
         }
         Long cursor = after == null ? null : positive("after", after);
         return admin.list(new Filter(status, type, workspace(workspaceId), cursor, (int) size));
@@ -70,7 +71,7 @@ public class AdminJobsController {
     @Operation(summary = "One job with its attempts")
     public JobDetail job(String id) throws SQLException {
         long jobId = jobId(id);
-        return admin.detail(jobId).orElseThrow(() -> ApiProblem.notFound("job " + jobId));
+        return admin.detail(jobId).orElseThrow(() -> ProblemException.notFound("job " + jobId));
     }
 
     @Post("/{id}/retry")
@@ -90,8 +91,8 @@ public class AdminJobsController {
     private static JobView done(long id, Change change, String rule) {
         return switch (change) {
             case Change.Done(JobView job) -> job;
-            case Change.Missing() -> throw ApiProblem.notFound("job " + id);
-            case Change.Refused(String status) -> throw ApiProblem.conflict("invalid_state",
+            case Change.Missing() -> throw ProblemException.notFound("job " + id);
+            case Change.Refused(String status) -> throw ProblemException.conflict("invalid_state",
                     "job " + id + " is " + status + ": " + rule);
         };
     }
@@ -105,7 +106,7 @@ public class AdminJobsController {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiProblem.badRequest("invalid_id", "a job id is a positive integer");
+        throw ProblemException.badRequest("invalid_id", "a job id is a positive integer");
     }
 
     private static long positive(String name, String value) {
@@ -117,7 +118,7 @@ public class AdminJobsController {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiProblem.badRequest("invalid_" + name, name + " must be a positive integer");
+        throw ProblemException.badRequest("invalid_" + name, name + " must be a positive integer");
     }
 
     private static @Nullable UUID workspace(@Nullable String value) {
@@ -131,6 +132,6 @@ public class AdminJobsController {
         } catch (IllegalArgumentException e) {
             // answered below
         }
-        throw ApiProblem.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
+        throw ProblemException.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
     }
 }

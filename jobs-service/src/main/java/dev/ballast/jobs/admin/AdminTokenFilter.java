@@ -1,5 +1,7 @@
 package dev.ballast.jobs.admin;
 
+import dev.ballast.jobs.http.BearerTokenGuard;
+import dev.ballast.jobs.http.ProblemDetails;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -14,17 +16,17 @@ import org.slf4j.LoggerFactory;
 public final class AdminTokenFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminTokenFilter.class);
-    private final BearerTokenCheck check;
+    private final BearerTokenGuard check;
 
     AdminTokenFilter(@Value("${ballast.jobs.admin-token:}") @Nullable String token) {
-        this.check = new BearerTokenCheck("the admin job API", "JOBS_ADMIN_TOKEN", token);
+        this.check = new BearerTokenGuard("the admin job API", "JOBS_ADMIN_TOKEN", token);
         if (!check.configured()) {
             LOG.warn("JOBS_ADMIN_TOKEN is not set: the admin job API answers 503 until it is");
         }
     }
 
     @RequestFilter
-    public @Nullable HttpResponse<ApiProblem> authorize(HttpRequest<?> request) {
+    public @Nullable HttpResponse<ProblemDetails> authorize(HttpRequest<?> request) {
         return check.refusal(request);
     }
 }

@@ -23,7 +23,7 @@ public final class BearerTokenGuard {
     public BearerTokenGuard(String api, String envVar, @Nullable String configuredToken) {
         this.api = api;
         this.envVar = envVar;
-        this.expectedDigest = configuredToken == null || configuredToken.isBlank() ? null : sha256(configuredToken);
+        this.expectedDigest = configuredToken == null || configuredToken.isBlank() ? null : sha256(configuredToken.strip());
     }
 
     public boolean configured() {

@@ -25,6 +25,10 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(HttpStatus.BAD_REQUEST, reason, detail);
     }
 
+    public static ProblemException conflict(String reason, String detail) {
+        return new ProblemException(HttpStatus.CONFLICT, reason, detail);
+    }
+
     public ProblemDetails problem() {
         return problem;
     }

@@ -1,7 +1,7 @@
 package dev.ballast.jobs.workflow;
 
-import dev.ballast.jobs.admin.ApiProblem;
-import dev.ballast.jobs.admin.ApiProblemException;
+import dev.ballast.jobs.http.ProblemDetails;
+import dev.ballast.jobs.http.ProblemException;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Completion;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Execution;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Started;
@@ -56,7 +56,7 @@ public class WorkflowController {
         UUID workspace = workspace(request);
         JsonNode trigger = request.get("trigger");
         if (trigger == null) {
-            throw ApiProblem.badRequest("missing_trigger", "trigger (any JSON value) is required");
+            throw ProblemException.badRequest("missing_trigger", "trigger (any JSON value) is required");
         }
         Started started = executions.start(workflowId, workspace, trigger);
         return started.created() ? HttpResponse.created(started.execution()) : HttpResponse.ok(started.execution());
@@ -71,34 +71,34 @@ public class WorkflowController {
         UUID workspace = workspace(request);
         JsonNode status = request.get("status");
         if (status == null || !status.isString() || !END_STATES.contains(status.getStringValue())) {
-            throw ApiProblem.badRequest("invalid_status", "status must be succeeded or failed");
+            throw ProblemException.badRequest("invalid_status", "status must be succeeded or failed");
         }
         JsonNode result = request.get("result");
         return switch (executions.complete(workflowId, workspace, executionId, status.getStringValue(),
                 result == null || result.isNull() ? null : result)) {
             case Completion.Recorded(Execution e) -> e;
-            case Completion.Conflict(Execution e) -> throw ApiProblem.conflict("already_finished",
+            case Completion.Conflict(Execution e) -> throw ProblemException.conflict("already_finished",
                     "execution " + executionId + " already ended as " + e.status() + " with another result");
-            case Completion.Missing() -> throw ApiProblem.notFound("execution " + executionId);
+            case Completion.Missing() -> throw ProblemException.notFound("execution " + executionId);
         };
     }
 
     private JsonNode object(@Nullable byte[] body) {
         if (body == null || body.length == 0) {
-            throw ApiProblem.badRequest("empty_body", "a JSON object body is required");
+            throw ProblemException.badRequest("empty_body", "a JSON object body is required");
         }
         if (body.length > settings.maxTriggerBytes()) {
-            throw new ApiProblemException(ApiProblem.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+            throw new ProblemException(ProblemDetails.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                     "the body is at most " + settings.maxTriggerBytes() + " bytes"));
         }
         JsonNode node;
         try {
             node = json.readValue(body, JsonNode.class);
         } catch (IOException | RuntimeException e) {
-            throw ApiProblem.badRequest("malformed_json", "the body is not well-formed JSON");
+            throw ProblemException.badRequest("malformed_json", "the body is not well-formed JSON");
         }
         if (node == null || !node.isObject()) {
-            throw ApiProblem.badRequest("malformed_json", "the body must be a JSON object");
+            throw ProblemException.badRequest("malformed_json", "the body must be a JSON object");
         }
         return node;
     }
@@ -112,12 +112,12 @@ public class WorkflowController {
         } catch (IllegalArgumentException e) {
             // answered below
         }
-        throw ApiProblem.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
+        throw ProblemException.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
     }
 
     private static void checkWorkflowId(String workflowId) {
         if (!WORKFLOW_ID.matcher(workflowId).matches()) {
-            throw ApiProblem.badRequest("invalid_workflow_id",
+            throw ProblemException.badRequest("invalid_workflow_id",
                     "a workflow id is 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-', starting with a letter or digit");
         }
     }
@@ -131,6 +131,6 @@ public class WorkflowController {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiProblem.badRequest("invalid_id", "an execution id is a positive integer");
+        throw ProblemException.badRequest("invalid_id", "an execution id is a positive integer");
     }
 }

@@ -1,7 +1,7 @@
 package dev.ballast.jobs.workflow;
 
-import dev.ballast.jobs.admin.ApiProblem;
-import dev.ballast.jobs.admin.BearerTokenCheck;
+import dev.ballast.jobs.http.BearerTokenGuard;
+import dev.ballast.jobs.http.ProblemDetails;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -15,17 +15,17 @@ import org.slf4j.LoggerFactory;
 public final class WorkflowTokenFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowTokenFilter.class);
-    private final BearerTokenCheck check;
+    private final BearerTokenGuard check;
 
     WorkflowTokenFilter(WorkflowSettings settings) {
-        this.check = new BearerTokenCheck("the workflow API", "JOBS_SERVICE_TOKEN", settings.serviceToken());
+        this.check = new BearerTokenGuard("the workflow API", "JOBS_SERVICE_TOKEN", settings.serviceToken());
         if (!check.configured()) {
             LOG.warn("JOBS_SERVICE_TOKEN is not set: the workflow API answers 503 until it is");
         }
     }
 
     @RequestFilter
-    public @Nullable HttpResponse<ApiProblem> authorize(HttpRequest<?> request) {
+    public @Nullable HttpResponse<ProblemDetails> authorize(HttpRequest<?> request) {
         return check.refusal(request);
     }
 }
