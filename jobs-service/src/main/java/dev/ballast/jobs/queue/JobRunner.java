@@ -142,7 +142,7 @@ public final class JobRunner {
                 // Retried rather than dead at once: during a rolling deploy another replica may know the type.
                 outcome = failure(r, "retry", "NoHandler", "no handler for job type " + job.type() + " in this service");
             } else {
-                JsonNode payload = json.readValue(job.payload(), JsonNode.class);
+                JsonNode payload = PayloadReader.read(job.payload());
                 JobContext context = new JobContext(job.id(), job.type(), job.workspaceId(), payload, job.attempt(),
                         job.maxAttempts() + job.snoozes(), r.deadline);
                 JobOutcome result = handler.handle(context);
