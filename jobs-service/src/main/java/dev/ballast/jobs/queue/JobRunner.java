@@ -18,11 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs claimed jobs, each on its own virtual thread under its type's time budget, and hands each outcome to the
@@ -51,8 +49,14 @@ public final class JobRunner {
     private final JsonMapper json;
     private final WorkerSettings settings;
     private final Map<Long, Running> held = new ConcurrentHashMap<>();
-    private final ScheduledThreadPoolExecutor timers;
     private final Thread heartbeats;
+    // One thread watches every running attempt's budget: a scheduled task per job cost a queue insert and removal
+    // under one lock for each job. It sleeps until the earliest deadline it saw (sweepAt); an attempt that starts
+    // with an earlier one wakes it.
+    private final Thread budgets;
+    private volatile long sweepAt = NO_SWEEP;
+    private volatile boolean stopped;
+    private static final long NO_SWEEP = Long.MAX_VALUE;
 
     JobRunner(JobStore store, JobHandlers handlers, JobTypes types, OutcomeWriter writer, JobMetrics metrics,
               JsonMapper json, WorkerSettings settings) {
@@ -63,9 +67,7 @@ public final class JobRunner {
         this.metrics = metrics;
         this.json = json;
         this.settings = settings;
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("jobs-timeouts").unstarted(r));
-        // Most budgets are cancelled long before they fire; keep them from piling up in the queue.
-        this.timers.setRemoveOnCancelPolicy(true);
+        this.budgets = Thread.ofPlatform().daemon().name("jobs-timeouts").start(this::budgetLoop);
         this.heartbeats = Thread.ofVirtual().name("jobs-heartbeat").start(this::heartbeatLoop);
     }
 
@@ -96,7 +98,6 @@ public final class JobRunner {
     void abandonAll() {
         for (Running r : held.values()) {
             if (r.settled.compareAndSet(false, true)) {
-                r.cancelBudget();
                 r.thread.interrupt();
                 r.releaseSlot();
                 r.listener.settled(r.job, null, CompletableFuture.completedFuture(false));
@@ -128,11 +129,15 @@ public final class JobRunner {
                 return;
             }
         }
-        r.started = System.nanoTime();
+        long started = System.nanoTime();
+        r.started = started;
         r.deadline = Instant.now().plus(r.type.timeout());
-        r.budget = timers.schedule(() -> timedOut(r), r.type.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (r.settled.get()) {
-            r.cancelBudget();
+        // 0 means "not started" to the sweeper.
+        long due = started + r.type.timeout().toNanos() | 1;
+        r.deadlineNanos = due;
+        long planned = sweepAt;
+        if (planned == NO_SWEEP || due - planned < 0) {
+            LockSupport.unpark(budgets);
         }
         ClaimedJob job = r.job;
         AttemptOutcome outcome;
@@ -142,7 +147,7 @@ public final class JobRunner {
                 // Retried rather than dead at once: during a rolling deploy another replica may know the type.
                 outcome = failure(r, "retry", "NoHandler", "no handler for job type " + job.type() + " in this service");
             } else {
-                JsonNode payload = json.readValue(job.payload(), JsonNode.class);
+                JsonNode payload = PayloadReader.read(job.payload());
                 JobContext context = new JobContext(job.id(), job.type(), job.workspaceId(), payload, job.attempt(),
                         job.maxAttempts() + job.snoozes(), r.deadline);
                 JobOutcome result = handler.handle(context);
@@ -182,7 +187,6 @@ public final class JobRunner {
         if (!r.settled.compareAndSet(false, true)) {
             return false;
         }
-        r.cancelBudget();
         r.releaseSlot();
         metrics.finished(r.job.type(), outcome.outcome(), outcome.status(), System.nanoTime() - r.started);
         if (outcome.status().equals("dead")) {
@@ -195,6 +199,36 @@ public final class JobRunner {
         written.whenComplete((ok, e) -> held.remove(r.job.id(), r));
         r.listener.settled(r.job, outcome, written);
         return true;
+    }
+
+    private void budgetLoop() {
+        while (!stopped) {
+            sweepAt = NO_SWEEP;
+            long now = System.nanoTime();
+            long next = NO_SWEEP;
+            for (Running r : held.values()) {
+                long due = r.deadlineNanos;
+                if (due == 0 || r.settled.get()) {
+                    continue;
+                }
+                if (due - now <= 0) {
+                    try {
+                        timedOut(r);
+                    } catch (RuntimeException e) {
+                        // One failed settle must not stop the budgets of every other running job.
+                        LOG.error("job {} timeout could not be settled: {}", r.job.id(), e.toString());
+                    }
+                } else if (next == NO_SWEEP || due - next < 0) {
+                    next = due;
+                }
+            }
+            sweepAt = next;
+            if (next == NO_SWEEP) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, next - now);
+            }
+        }
     }
 
     private void heartbeatLoop() {
@@ -231,7 +265,6 @@ public final class JobRunner {
                 metrics.leaseLost();
                 LOG.info("job {} attempt {} lost its claim (cancelled or lease expired), handler interrupted",
                         r.job.id(), r.job.attempt());
-                r.cancelBudget();
                 r.thread.interrupt();
                 r.releaseSlot();
                 // Fenced off like any late outcome; sent only so that a cancelled job's attempt is closed as such.
@@ -245,7 +278,8 @@ public final class JobRunner {
     @PreDestroy
     void stop() {
         heartbeats.interrupt();
-        timers.shutdownNow();
+        stopped = true;
+        LockSupport.unpark(budgets);
     }
 
     private static final class Running {
@@ -258,7 +292,8 @@ public final class JobRunner {
         volatile long started = System.nanoTime();
         volatile Instant deadline;
         volatile Thread thread;
-        volatile ScheduledFuture<?> budget;
+        // System.nanoTime() when the budget runs out; 0 until the handler starts.
+        volatile long deadlineNanos;
 
         Running(ClaimedJob job, TypeSettings type, Listener listener, @Nullable Semaphore handlerSlots) {
             this.job = job;
@@ -270,13 +305,6 @@ public final class JobRunner {
         void releaseSlot() {
             if (slotHeld.compareAndSet(true, false)) {
                 handlerSlots.release();
-            }
-        }
-
-        void cancelBudget() {
-            ScheduledFuture<?> b = budget;
-            if (b != null) {
-                b.cancel(false);
             }
         }
     }

@@ -8,6 +8,7 @@ import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import org.postgresql.PGStatement;
+import org.postgresql.jdbc.PgConnection;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -320,15 +321,15 @@ public final class JobStore {
     /** Writes the outcomes whose claim still holds; returns the ids written (the others were fenced off). */
     public Set<Long> complete(List<AttemptOutcome> outcomes) {
         int n = outcomes.size();
-        Long[] ids = new Long[n];
-        Integer[] attempts = new Integer[n];
+        long[] ids = new long[n];
+        int[] attempts = new int[n];
         String[] statuses = new String[n];
         String[] kinds = new String[n];
-        Double[] delays = new Double[n];
+        double[] delays = new double[n];
         String[] results = new String[n];
         String[] errorClasses = new String[n];
         String[] errors = new String[n];
-        Integer[] snoozed = new Integer[n];
+        int[] snoozed = new int[n];
         String[] workers = new String[n];
         for (int i = 0; i < n; i++) {
             AttemptOutcome o = outcomes.get(i);
@@ -345,17 +346,18 @@ public final class JobStore {
         }
         return retry.statement("jobs-complete", () -> unchecked(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(COMPLETE))) {
-                st.setArray(1, c.createArrayOf("bigint", ids));
-                st.setArray(2, c.createArrayOf("int4", attempts));
-                st.setArray(3, c.createArrayOf("text", statuses));
-                st.setArray(4, c.createArrayOf("text", kinds));
-                st.setArray(5, c.createArrayOf("float8", delays));
-                st.setArray(6, c.createArrayOf("text", results));
-                st.setArray(7, c.createArrayOf("text", errorClasses));
-                st.setArray(8, c.createArrayOf("text", errors));
-                st.setArray(9, c.createArrayOf("int4", snoozed));
-                st.setArray(10, c.createArrayOf("text", workers));
-                st.setArray(11, c.createArrayOf("text", running(n)));
+                PgConnection pg = c.unwrap(PgConnection.class);
+                st.setArray(1, pg.createArrayOf("int8", ids));
+                st.setArray(2, pg.createArrayOf("int4", attempts));
+                st.setArray(3, pg.createArrayOf("text", statuses));
+                st.setArray(4, pg.createArrayOf("text", kinds));
+                st.setArray(5, pg.createArrayOf("float8", delays));
+                st.setArray(6, pg.createArrayOf("text", results));
+                st.setArray(7, pg.createArrayOf("text", errorClasses));
+                st.setArray(8, pg.createArrayOf("text", errors));
+                st.setArray(9, pg.createArrayOf("int4", snoozed));
+                st.setArray(10, pg.createArrayOf("text", workers));
+                st.setArray(11, pg.createArrayOf("text", running(n)));
                 return ids(st);
             }
         }));
