@@ -6,7 +6,7 @@ import dev.ballast.jobs.admin.AdminApi.JobView;
 import dev.ballast.jobs.admin.AdminApi.Stats;
 import dev.ballast.jobs.admin.JobAdministration.Change;
 import dev.ballast.jobs.admin.JobAdministration.Filter;
-import dev.ballast.jobs.http.ProblemException;
+import dev.ballast.resilience.api.ProblemException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;

@@ -1,7 +1,7 @@
 package dev.ballast.jobs.cron;
 
-import dev.ballast.jobs.http.ProblemDetails;
-import dev.ballast.jobs.http.ProblemException;
+import dev.ballast.resilience.api.ProblemDetails;
+import dev.ballast.resilience.api.ProblemException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;

@@ -1,7 +1,7 @@
 package dev.ballast.jobs.queue;
 
-import dev.ballast.jobs.http.ProblemDetails;
-import dev.ballast.jobs.http.ProblemException;
+import dev.ballast.resilience.api.ProblemDetails;
+import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.jobs.queue.JobQueue.Enqueued;
 import dev.ballast.jobs.queue.JobQueue.NewJob;
 import dev.ballast.resilience.db.DbFailureClassifier;

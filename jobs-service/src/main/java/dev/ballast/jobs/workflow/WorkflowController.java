@@ -1,7 +1,7 @@
 package dev.ballast.jobs.workflow;
 
-import dev.ballast.jobs.http.ProblemDetails;
-import dev.ballast.jobs.http.ProblemException;
+import dev.ballast.resilience.api.ProblemDetails;
+import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Completion;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Execution;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Started;

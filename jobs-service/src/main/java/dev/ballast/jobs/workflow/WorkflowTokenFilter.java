@@ -1,7 +1,7 @@
 package dev.ballast.jobs.workflow;
 
-import dev.ballast.jobs.http.BearerTokenGuard;
-import dev.ballast.jobs.http.ProblemDetails;
+import dev.ballast.resilience.api.BearerTokenGuard;
+import dev.ballast.resilience.api.ProblemDetails;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

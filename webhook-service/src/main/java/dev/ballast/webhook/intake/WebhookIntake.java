@@ -4,7 +4,7 @@ import dev.ballast.resilience.db.DbFailureClassifier;
 import dev.ballast.webhook.auth.AuthResult;
 import dev.ballast.webhook.auth.WebhookAuthenticator;
 import dev.ballast.webhook.deliverylog.DeliveryLog;
-import dev.ballast.webhook.http.ProblemDetails;
+import dev.ballast.resilience.api.ProblemDetails;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;

@@ -1,6 +1,6 @@
 package dev.ballast.webhook.messages;
 
-import dev.ballast.webhook.http.ProblemException;
+import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.webhook.messages.MessageApi.AnnotationView;
 import dev.ballast.webhook.messages.MessageApi.MessagePage;
 import dev.ballast.webhook.messages.MessageApi.MessageView;

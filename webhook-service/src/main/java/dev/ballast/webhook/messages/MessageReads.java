@@ -1,7 +1,7 @@
 package dev.ballast.webhook.messages;
 
-import dev.ballast.webhook.http.ProblemDetails;
-import dev.ballast.webhook.http.ProblemException;
+import dev.ballast.resilience.api.ProblemDetails;
+import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.webhook.intake.StoredText;
 import dev.ballast.webhook.messages.MessageApi.AnnotationView;
 import dev.ballast.webhook.messages.MessageApi.MessagePage;

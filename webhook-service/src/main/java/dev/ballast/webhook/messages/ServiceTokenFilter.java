@@ -1,7 +1,7 @@
 package dev.ballast.webhook.messages;
 
-import dev.ballast.webhook.http.BearerTokenGuard;
-import dev.ballast.webhook.http.ProblemDetails;
+import dev.ballast.resilience.api.BearerTokenGuard;
+import dev.ballast.resilience.api.ProblemDetails;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

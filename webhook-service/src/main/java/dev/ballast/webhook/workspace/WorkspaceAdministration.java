@@ -1,7 +1,7 @@
 package dev.ballast.webhook.workspace;
 
-import dev.ballast.webhook.http.BearerTokenGuard;
-import dev.ballast.webhook.http.ProblemException;
+import dev.ballast.resilience.api.BearerTokenGuard;
+import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.webhook.intake.Provider;
 import dev.ballast.webhook.workspace.WorkspaceApi.CreatedWorkspace;
 import dev.ballast.webhook.workspace.WorkspaceApi.CredentialView;

@@ -1,6 +1,6 @@
 package dev.ballast.webhook.auth;
 
-import dev.ballast.webhook.http.BearerTokenGuard;
+import dev.ballast.resilience.api.BearerTokenGuard;
 import dev.ballast.webhook.intake.IntakeSettings;
 import dev.ballast.webhook.testing.Deliveries;
 import dev.ballast.webhook.workspace.SigningSecretCipher;

@@ -1,6 +1,6 @@
 package dev.ballast.webhook.workspace;
 
-import dev.ballast.webhook.http.BearerTokenGuard;
+import dev.ballast.resilience.api.BearerTokenGuard;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
 import io.micronaut.http.HttpRequest;

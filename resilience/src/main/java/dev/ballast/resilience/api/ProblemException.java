@@ -1,4 +1,4 @@
-package dev.ballast.webhook.http;
+package dev.ballast.resilience.api;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
@@ -23,6 +23,10 @@ public final class ProblemException extends RuntimeException {
 
     public static ProblemException badRequest(String reason, String detail) {
         return new ProblemException(HttpStatus.BAD_REQUEST, reason, detail);
+    }
+
+    public static ProblemException conflict(String reason, String detail) {
+        return new ProblemException(HttpStatus.CONFLICT, reason, detail);
     }
 
     public ProblemDetails problem() {

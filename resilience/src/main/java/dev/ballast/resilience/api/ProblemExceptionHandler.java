@@ -1,4 +1,4 @@
-package dev.ballast.jobs.http;
+package dev.ballast.resilience.api;
 
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

@@ -1,4 +1,4 @@
-package dev.ballast.webhook.http;
+package dev.ballast.resilience.api;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -26,7 +26,8 @@ public final class BearerTokenGuard {
     public BearerTokenGuard(String api, String envVar, @Nullable String configuredToken) {
         this.api = api;
         this.envVar = envVar;
-        this.expectedDigest = configuredToken == null || configuredToken.isBlank() ? null : sha256(configuredToken);
+        this.expectedDigest = configuredToken == null || configuredToken.isBlank()
+                ? null : sha256(configuredToken.strip());
     }
 
     public boolean configured() {

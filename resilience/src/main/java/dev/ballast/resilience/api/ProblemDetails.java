@@ -1,4 +1,4 @@
-package dev.ballast.jobs.http;
+package dev.ballast.resilience.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
