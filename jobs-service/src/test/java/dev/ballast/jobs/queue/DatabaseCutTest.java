@@ -81,7 +81,7 @@ class DatabaseCutTest {
         assertThat(TestHandlers.RUNS.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
 
         // The listener is back too: with polling at 30 s, a job enqueued elsewhere still starts at once.
-        long id = ((Number) RunningJobsService.query(db, """
+        long id = ((Number) db.query("""
                 INSERT INTO jobs.jobs (type, workspace_id) VALUES ('counting', gen_random_uuid()) RETURNING id""")
                 .getFirst().get("id")).longValue();
         await().atMost(Duration.ofSeconds(5)).until(() -> "succeeded".equals(

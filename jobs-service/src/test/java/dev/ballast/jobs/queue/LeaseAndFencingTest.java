@@ -92,7 +92,7 @@ class LeaseAndFencingTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.runs(id) == 1);
             }
             // Stopped with the handler still running: the outcome is not written, the lease still holds.
-            assertThat(RunningJobsService.query(own, "SELECT status FROM jobs.jobs WHERE id = ?", id).getFirst())
+            assertThat(own.query("SELECT status FROM jobs.jobs WHERE id = ?", id).getFirst())
                     .containsEntry("status", "running");
             TestHandlers.release.countDown();
             try (RunningJobsService survivor = RunningJobsService.startWorker(own, null, SHORT_LEASE)) {

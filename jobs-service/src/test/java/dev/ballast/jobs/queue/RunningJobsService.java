@@ -13,14 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -116,46 +110,19 @@ public final class RunningJobsService implements AutoCloseable {
     // ---- database ---------------------------------------------------------------------------------------
 
     public long count(String sql, Object... params) {
-        return ((Number) queryOne(sql, params)).longValue();
+        return db.count(sql, params);
     }
 
     public Object queryOne(String sql, Object... params) {
-        List<Map<String, Object>> rows = query(sql, params);
-        assertThat(rows).as(sql).hasSize(1);
-        return rows.getFirst().values().iterator().next();
+        return db.queryOne(sql, params);
     }
 
     public List<Map<String, Object>> query(String sql, Object... params) {
-        return query(db, sql, params);
-    }
-
-    public static List<Map<String, Object>> query(TestDatabase db, String sql, Object... params) {
-        try (Connection c = db.connect(); PreparedStatement st = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                st.setObject(i + 1, params[i]);
-            }
-            if (!st.execute()) {
-                return List.of();
-            }
-            try (ResultSet rs = st.getResultSet()) {
-                List<Map<String, Object>> out = new ArrayList<>();
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= columns; i++) {
-                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                    }
-                    out.add(row);
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        return db.query(sql, params);
     }
 
     public void execute(String sql, Object... params) {
-        query(sql, params);
+        db.execute(sql, params);
     }
 
     @Override

@@ -14,12 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,46 +165,19 @@ public final class RunningWebhookService implements AutoCloseable {
     // ---- database ---------------------------------------------------------------------------------------
 
     public long count(String sql, Object... params) {
-        return ((Number) queryOne(sql, params)).longValue();
+        return db.count(sql, params);
     }
 
     public Object queryOne(String sql, Object... params) {
-        List<Map<String, Object>> rows = query(sql, params);
-        assertThat(rows).as(sql).hasSize(1);
-        return rows.getFirst().values().iterator().next();
+        return db.queryOne(sql, params);
     }
 
     public List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection c = db.connect(); PreparedStatement st = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                st.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                List<Map<String, Object>> out = new ArrayList<>();
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    Map<String, Object> row = new java.util.LinkedHashMap<>();
-                    for (int i = 1; i <= columns; i++) {
-                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                    }
-                    out.add(row);
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        return db.query(sql, params);
     }
 
     public void execute(String sql, Object... params) {
-        try (Connection c = db.connect(); PreparedStatement st = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                st.setObject(i + 1, params[i]);
-            }
-            st.execute();
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        db.execute(sql, params);
     }
 
     public long messages(UUID workspace) {
