@@ -1,12 +1,12 @@
--- The SQL transaction of ONE accepted EmailBison delivery, as webhook-service runs it (IntakeContext.SQL,
--- IntakeStore.LEAD_UPSERT and MESSAGE_INSERT): the same statements, parameters and order, in the same
--- 4 round trips: BEGIN pipelined with the auth/context query (the driver sends them in one flush), the lead
--- upsert, the message + outbox + delivery-log statement, COMMIT. Steady state of an existing lead whose fields
+-- The SQL transaction of ONE accepted EmailBison delivery, as webhook-service runs it (IntakeContext.SQL and
+-- IntakeStore.STORE): the same statements, parameters and order, in the same 3 round trips: BEGIN pipelined
+-- with the auth/context query (the driver sends them in one flush), the lead + message + outbox + delivery-log
+-- statement, COMMIT. Steady state of an existing lead whose fields
 -- did not change, so no refresh UPDATE (as in the service). Only column aliases were added for \gset.
 -- Run with -M prepared and these variables (./run passes them with -D): ws (workspace uuid), leads, seq=0,
 -- stmt_timeout, and the text fields below. (pgbench replaces :name even inside string literals, hence
 -- 'email:' || 'lead'.) Reply ids are client_id * 10^9 + a per-client counter: every transaction inserts a NEW
--- message. Keep this file in step with those three statements.
+-- message. Keep this file in step with those two statements.
 \set seq :seq + 1
 \set rid 1000000000 * :client_id + :seq
 \set lead random(1, :leads)
@@ -28,31 +28,32 @@ WITH ins AS (
     VALUES (:ws, 'email:' || 'lead' || CAST(:lead AS text) || '@bench.example', 'lead' || CAST(:lead AS text) || '@bench.example',
             NULL, 'Lead ' || CAST(:lead AS text), CAST(:lead AS text))
     ON CONFLICT (workspace_id, lead_key) DO NOTHING
-    RETURNING id)
-SELECT id AS lead_id, true AS created, CAST(NULL AS text) AS l_email, CAST(NULL AS text) AS l_phone,
-       CAST(NULL AS text) AS l_name, CAST(NULL AS text) AS l_provider_lead_id FROM ins
-UNION ALL
-SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
-WHERE workspace_id = :ws AND lead_key = 'email:' || 'lead' || CAST(:lead AS text) || '@bench.example' \gset
-WITH m AS (
+    RETURNING id),
+l AS (
+    SELECT id, true AS created, CAST(NULL AS text) AS email, CAST(NULL AS text) AS phone,
+           CAST(NULL AS text) AS name, CAST(NULL AS text) AS provider_lead_id FROM ins
+    UNION ALL
+    SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
+    WHERE workspace_id = :ws AND lead_key = 'email:' || 'lead' || CAST(:lead AS text) || '@bench.example'),
+m AS (
     INSERT INTO webhook.messages (workspace_id, lead_id, provider, external_id, channel, direction,
                                   event_type, subject, body, from_address, to_address, metadata, sent_at)
-    VALUES (:ws, :lead_id, 'emailbison', 'reply:' || CAST(:rid AS text) || '@app.emailbison.com', 'email', 'inbound',
-            'lead_replied', :subject, :body, 'lead' || CAST(:lead AS text) || '@bench.example', 'sales@ourco.example',
-            CAST(:metadata AS jsonb), CAST(:sent_at AS timestamptz))
+    SELECT :ws, l.id, 'emailbison', 'reply:' || CAST(:rid AS text) || '@app.emailbison.com', 'email', 'inbound',
+           'lead_replied', :subject, :body, 'lead' || CAST(:lead AS text) || '@bench.example', 'sales@ourco.example',
+           CAST(:metadata AS jsonb), CAST(:sent_at AS timestamptz) FROM l
     ON CONFLICT (workspace_id, provider, external_id) DO NOTHING
-    RETURNING id),
+    RETURNING id, lead_id),
 o AS (
     INSERT INTO webhook.outbox (workspace_id, message_id, job_type, dedupe_key, payload)
     SELECT :ws, m.id, j.job_type, j.job_type || ':' || CAST(m.id AS text),
-           CAST('{"workspaceId":"' || CAST(:ws AS text) || '","leadId":' || CAST(:lead_id AS text)
-                || ',"provider":"emailbison","eventType":"lead_replied","channel":"email","direction":"inbound"}' AS jsonb)
-           || jsonb_build_object('messageId', m.id)
+           CAST('{"workspaceId":"' || CAST(:ws AS text)
+                || '","provider":"emailbison","eventType":"lead_replied","channel":"email","direction":"inbound"}' AS jsonb)
+           || jsonb_build_object('leadId', m.lead_id, 'messageId', m.id)
     FROM m CROSS JOIN unnest(CAST('{email-inbound-post-process}' AS text[])) AS j(job_type)
     ON CONFLICT (dedupe_key) DO NOTHING),
 d AS (
     INSERT INTO webhook.webhook_deliveries (workspace_id, webhook_id, provider, event_type, outcome, reason,
                                             http_status, body_bytes, message_id)
     SELECT :ws, NULL, 'emailbison', 'lead_replied', 'accepted', NULL, 200, :body_bytes, m.id FROM m)
-SELECT id AS message_id FROM m;
+SELECT l.id, l.created, l.email, l.phone, l.name, l.provider_lead_id, (SELECT id FROM m) FROM l;
 COMMIT;

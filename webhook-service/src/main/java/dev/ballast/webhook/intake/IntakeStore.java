@@ -27,57 +27,51 @@ import java.util.UUID;
 /**
  * Stores one parsed delivery inside the caller's transaction: upsert the lead, insert the message unless
  * it is there already (never check-then-insert), and only when it was inserted, one outbox row per follow-up job
- * and the delivery's log row. Plain JDBC on the transaction's connection, so that a new message costs two round
- * trips (lead, then message + outbox + log in one data-modifying statement) and an {@code ON CONFLICT DO NOTHING
- * RETURNING} that returns nothing is seen as no row (Micronaut Data maps it to null, not empty).
+ * and the delivery's log row. Plain JDBC on the transaction's connection, so that a new message costs one round
+ * trip (all of it in one data-modifying statement) and an {@code ON CONFLICT DO NOTHING RETURNING} that returns
+ * nothing is seen as no row (Micronaut Data maps it to null, not empty).
  */
 @Singleton
 public final class IntakeStore {
 
     /**
-     * Inserts the lead unless its key is taken, and answers its id and what is stored of it. Takes no lock on an
-     * existing lead. Can answer NO row: when another transaction inserted the lead after this statement's snapshot
-     * was taken, the insert waits for it and does nothing, but the snapshot does not see its row either.
+     * The whole store in ONE data-modifying statement, so that a new message costs one round trip: insert the lead
+     * unless its key is taken (no lock on an existing lead), insert the message unless stored already (never
+     * check-then-insert) and, only when it was inserted, its outbox rows (dedupe key {@code <job-type>:<message-id>},
+     * as {@link dev.ballast.webhook.outbox.JobTypes#dedupeKey}; the payload gets the lead and new message ids) and the
+     * delivery's log row. Answers the lead (its stored fields when it existed), and the new message's id or null for
+     * a duplicate. Answers NO row when another transaction inserted the lead after this statement's snapshot was
+     * taken: the lead insert waits for it and does nothing, the snapshot does not see its row, nothing is written.
      */
-    private static final String LEAD_UPSERT = """
+    private static final String STORE = """
             WITH ins AS (
                 INSERT INTO webhook.leads (workspace_id, lead_key, email, phone, name, provider_lead_id)
                 VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (workspace_id, lead_key) DO NOTHING
-                RETURNING id)
-            SELECT id, true, CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text) FROM ins
-            UNION ALL
-            SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
-            WHERE workspace_id = ? AND lead_key = ?""";
-
-    /** A statement of its own, so a snapshot of its own: sees the lead a concurrent transaction just committed. */
-    private static final String LEAD_FIND = """
-            SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
-            WHERE workspace_id = ? AND lead_key = ?""";
-
-    /**
-     * Inserts the message unless stored already and, only when inserted, its outbox rows (dedupe key
-     * {@code <job-type>:<message-id>}, as {@link dev.ballast.webhook.outbox.JobTypes#dedupeKey}; the payload gets the
-     * new message id) and the delivery's log row. Answers the new message's id, no row for a duplicate.
-     */
-    private static final String MESSAGE_INSERT = """
-            WITH m AS (
+                RETURNING id),
+            l AS (
+                SELECT id, true AS created, CAST(NULL AS text) AS email, CAST(NULL AS text) AS phone,
+                       CAST(NULL AS text) AS name, CAST(NULL AS text) AS provider_lead_id FROM ins
+                UNION ALL
+                SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
+                WHERE workspace_id = ? AND lead_key = ?),
+            m AS (
                 INSERT INTO webhook.messages (workspace_id, lead_id, provider, external_id, channel, direction,
                                               event_type, subject, body, from_address, to_address, metadata, sent_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)
+                SELECT ?, l.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ? FROM l
                 ON CONFLICT (workspace_id, provider, external_id) DO NOTHING
-                RETURNING id),
+                RETURNING id, lead_id),
             o AS (
                 INSERT INTO webhook.outbox (workspace_id, message_id, job_type, dedupe_key, payload)
                 SELECT ?, m.id, j.job_type, j.job_type || ':' || CAST(m.id AS text),
-                       CAST(? AS jsonb) || jsonb_build_object('messageId', m.id)
+                       CAST(? AS jsonb) || jsonb_build_object('leadId', m.lead_id, 'messageId', m.id)
                 FROM m CROSS JOIN unnest(CAST(? AS text[])) AS j(job_type)
                 ON CONFLICT (dedupe_key) DO NOTHING),
             d AS (
                 INSERT INTO webhook.webhook_deliveries (workspace_id, webhook_id, provider, event_type, outcome, reason,
                                                         http_status, body_bytes, message_id)
                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, m.id FROM m)
-            SELECT id FROM m""";
+            SELECT l.id, l.created, l.email, l.phone, l.name, l.provider_lead_id, (SELECT id FROM m) FROM l""";
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -97,21 +91,50 @@ public final class IntakeStore {
      */
     public StoreResult store(Connection connection, UUID workspaceId, Provider provider, ParsedEvent.Storable event,
                              DeliveryLog.Entry accepted) throws SQLException {
-        long leadId = upsertLead(connection, workspaceId, event.lead());
+        Stored stored = write(connection, workspaceId, provider, event, accepted);
+        if (stored == null) {
+            // The lead was inserted concurrently after the statement's snapshot and nothing was written: a new
+            // statement has a new snapshot and sees it.
+            stored = write(connection, workspaceId, provider, event, accepted);
+            if (stored == null) {
+                throw new IllegalStateException("lead neither inserted nor found");
+            }
+        }
+        StoredLead lead = stored.lead();
+        if (!lead.inserted() && lead.wouldChange(event.lead())) {
+            // Only then: touching the row locks it, and redeliveries racing each other must not queue on the lead.
+            LeadDraft told = event.lead();
+            leads.refresh(lead.id(), told.email(), told.phone(), told.name(), told.providerLeadId());
+        }
+        if (stored.messageId() != null) {
+            return new StoreResult(stored.messageId(), lead.id(), true);
+        }
+        long messageId = messages.findId(workspaceId, provider.key(), event.message().externalId())
+                .orElseThrow(() -> new IllegalStateException("message neither inserted nor found"));
+        return new StoreResult(messageId, lead.id(), false);
+    }
 
+    private @Nullable Stored write(Connection connection, UUID workspaceId, Provider provider,
+                                   ParsedEvent.Storable event, DeliveryLog.Entry accepted) throws SQLException {
+        LeadDraft lead = event.lead();
         MessageDraft m = event.message();
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("workspaceId", workspaceId.toString());
-        payload.put("leadId", leadId);
         payload.put("provider", provider.key());
         payload.put("eventType", event.eventType());
         payload.put("channel", m.channel());
         payload.put("direction", m.direction().column());
-        Long inserted;
-        try (PreparedStatement st = connection.prepareStatement(MESSAGE_INSERT)) {
+        try (PreparedStatement st = connection.prepareStatement(STORE)) {
             int i = 0;
             st.setObject(++i, workspaceId);
-            st.setLong(++i, leadId);
+            st.setString(++i, lead.key());
+            st.setString(++i, lead.email());
+            st.setString(++i, lead.phone());
+            st.setString(++i, lead.name());
+            st.setString(++i, lead.providerLeadId());
+            st.setObject(++i, workspaceId);
+            st.setString(++i, lead.key());
+            st.setObject(++i, workspaceId);
             st.setString(++i, provider.key());
             st.setString(++i, m.externalId());
             st.setString(++i, m.channel());
@@ -139,46 +162,15 @@ public final class IntakeStore {
             st.setInt(++i, accepted.httpStatus());
             st.setInt(++i, accepted.bodyBytes());
             try (ResultSet rs = st.executeQuery()) {
-                inserted = rs.next() ? rs.getLong(1) : null;
+                if (!rs.next()) {
+                    return null;
+                }
+                StoredLead stored = new StoredLead(rs.getLong(1), rs.getBoolean(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6));
+                long messageId = rs.getLong(7);
+                return new Stored(stored, rs.wasNull() ? null : messageId);
             }
         }
-        if (inserted != null) {
-            return new StoreResult(inserted, leadId, true);
-        }
-        long messageId = messages.findId(workspaceId, provider.key(), m.externalId())
-                .orElseThrow(() -> new IllegalStateException("message neither inserted nor found"));
-        return new StoreResult(messageId, leadId, false);
-    }
-
-    private long upsertLead(Connection connection, UUID workspaceId, LeadDraft lead) throws SQLException {
-        StoredLead stored;
-        try (PreparedStatement st = connection.prepareStatement(LEAD_UPSERT)) {
-            st.setObject(1, workspaceId);
-            st.setString(2, lead.key());
-            st.setString(3, lead.email());
-            st.setString(4, lead.phone());
-            st.setString(5, lead.name());
-            st.setString(6, lead.providerLeadId());
-            st.setObject(7, workspaceId);
-            st.setString(8, lead.key());
-            stored = StoredLead.read(st);
-        }
-        if (stored == null) {
-            // Inserted concurrently after this transaction's statement snapshot: a new statement sees it.
-            try (PreparedStatement st = connection.prepareStatement(LEAD_FIND)) {
-                st.setObject(1, workspaceId);
-                st.setString(2, lead.key());
-                stored = StoredLead.read(st);
-            }
-            if (stored == null) {
-                throw new IllegalStateException("lead neither inserted nor found");
-            }
-        }
-        if (!stored.inserted() && stored.wouldChange(lead)) {
-            // Only then: touching the row locks it, and redeliveries racing each other must not queue on the lead.
-            leads.refresh(stored.id(), lead.email(), lead.phone(), lead.name(), lead.providerLeadId());
-        }
-        return stored.id();
     }
 
     /** Flat maps of text, booleans and whole numbers (all the readers put in) straight through the generator. */
@@ -208,16 +200,13 @@ public final class IntakeStore {
         }
     }
 
+    /** What the store statement answered: the lead, and the new message's id (null: stored already). */
+    private record Stored(StoredLead lead, @Nullable Long messageId) {
+    }
+
     /** A lead as stored (fields null when just inserted: then there is nothing to refresh). */
     record StoredLead(long id, boolean inserted, @Nullable String email, @Nullable String phone,
                       @Nullable String name, @Nullable String providerLeadId) {
-
-        static @Nullable StoredLead read(PreparedStatement st) throws SQLException {
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? new StoredLead(rs.getLong(1), rs.getBoolean(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6)) : null;
-            }
-        }
 
         /** Whether {@link LeadRepository#refresh} would change the row: a field the delivery tells and that differs. */
         boolean wouldChange(LeadDraft lead) {
