@@ -55,7 +55,7 @@ public final class PeriodicRuns {
             try (PreparedStatement st = c.prepareStatement("""
                     INSERT INTO jobs.jobs (type, workspace_id, payload, dedupe_key)
                     VALUES (?, ?, jsonb_build_object('kind', ?::text, 'workspaceId', ?::text, 'period', ?::text), ?)
-                    ON CONFLICT (dedupe_key) DO NOTHING
+                    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
                     RETURNING id""")) {
                 st.setString(1, jobType);
                 st.setObject(2, workspace);

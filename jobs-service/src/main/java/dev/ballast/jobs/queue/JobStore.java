@@ -52,7 +52,7 @@ public final class JobStore {
     private static final String INSERT_ONE = """
             INSERT INTO jobs.jobs (type, workspace_id, payload, dedupe_key, run_at, priority, max_attempts)
             VALUES (?, ?, ?::jsonb, ?, coalesce(?::timestamptz, now()), ?, ?)
-            ON CONFLICT (dedupe_key) DO NOTHING
+            ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
             RETURNING id, status""";
 
     private static final String CLAIM = """
@@ -132,11 +132,17 @@ public final class JobStore {
                 WHERE job_attempts.finished_at IS NULL)
             SELECT count(*) FILTER (WHERE status = 'available'), count(*) FILTER (WHERE status = 'dead') FROM rescued""";
 
+    /** A job's attempts go with it (no foreign key cascades them: see V5). */
     private static final String PRUNE = """
-            DELETE FROM jobs.jobs WHERE id IN (
-                SELECT id FROM jobs.jobs
-                WHERE status IN ('succeeded', 'dead', 'cancelled') AND finished_at < now() - make_interval(secs => ?)
-                LIMIT ?)""";
+            WITH gone AS (
+                DELETE FROM jobs.jobs WHERE id IN (
+                    SELECT id FROM jobs.jobs
+                    WHERE status IN ('succeeded', 'dead', 'cancelled') AND finished_at < now() - make_interval(secs => ?)
+                    LIMIT ?)
+                RETURNING id),
+            attempts AS (
+                DELETE FROM jobs.job_attempts WHERE job_id IN (SELECT id FROM gone))
+            SELECT count(*) FROM gone""";
 
     private final DataSource dataSource;
     private final TransactionOperations<Connection> tx;
@@ -243,7 +249,7 @@ public final class JobStore {
                             ?::int[]) WITH ORDINALITY
                     AS r(id, type, ws, payload, key, run_at, priority, max_attempts, ord)
                 ORDER BY ord
-                ON CONFLICT (dedupe_key) DO NOTHING
+                ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
                 RETURNING id""")) {
             st.setArray(1, c.createArrayOf("bigint", ids));
             st.setArray(2, c.createArrayOf("text", types));
@@ -419,7 +425,10 @@ public final class JobStore {
             try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PRUNE)) {
                 st.setDouble(1, maxAge.toMillis() / 1000.0);
                 st.setInt(2, limit);
-                return st.executeUpdate();
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
             }
         }));
     }
