@@ -3,7 +3,9 @@ package dev.ballast.resilience.db;
 import dev.ballast.resilience.Backoff;
 import dev.ballast.resilience.db.DbFailureClassifier.Kind;
 import dev.ballast.resilience.db.DbUnavailableException.Reason;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionCallback;
 import io.micronaut.transaction.TransactionDefinition;
@@ -20,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -120,6 +124,12 @@ public final class DbRetry {
     private final Policy policy;
     private final int circuitThreshold;
     private final MeterRegistry meters;
+    /**
+     * Every call counts an attempt and times itself: a registry lookup builds tags and a meter id each time, so the
+     * meters are looked up once per (operation, unit, outcome), which come from fixed sets in code.
+     */
+    private final ConcurrentMap<String, Counter> attempts;
+    private final ConcurrentMap<String, Timer> calls;
     private final List<RetryListener> listeners;
     private final @Nullable ConnectionCircuit circuit;
     private final @Nullable RandomGenerator random;
@@ -135,17 +145,21 @@ public final class DbRetry {
      * @param meters           where the counters and timers go
      */
     public DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters) {
-        this(policy, circuitThreshold, meters, List.of(), null, null);
+        this(policy, circuitThreshold, meters, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), List.of(), null,
+                null);
         if (circuitThreshold < 1) {
             throw new IllegalArgumentException("circuit threshold must be >= 1, got " + circuitThreshold);
         }
     }
 
-    private DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters, List<RetryListener> listeners,
+    private DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters, ConcurrentMap<String, Counter> attempts,
+                    ConcurrentMap<String, Timer> calls, List<RetryListener> listeners,
                     @Nullable ConnectionCircuit circuit, @Nullable RandomGenerator random) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.circuitThreshold = circuitThreshold;
         this.meters = Objects.requireNonNull(meters, "meters");
+        this.attempts = attempts;
+        this.calls = calls;
         this.listeners = listeners;
         this.circuit = circuit;
         this.random = random;
@@ -159,7 +173,7 @@ public final class DbRetry {
     public DbRetry onRetry(RetryListener listener) {
         List<RetryListener> more = new ArrayList<>(listeners);
         more.add(Objects.requireNonNull(listener, "listener"));
-        return new DbRetry(policy, circuitThreshold, meters, List.copyOf(more), circuit, random);
+        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, List.copyOf(more), circuit, random);
     }
 
     /**
@@ -168,7 +182,8 @@ public final class DbRetry {
      * CIRCUIT_OPEN).
      */
     public DbRetry feeding(ConnectionCircuit circuit) {
-        return new DbRetry(policy, circuitThreshold, meters, listeners, Objects.requireNonNull(circuit, "circuit"), random);
+        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners,
+                Objects.requireNonNull(circuit, "circuit"), random);
     }
 
     /** A fresh circuit for one invocation, with the configured threshold. */
@@ -178,7 +193,7 @@ public final class DbRetry {
 
     /** Fixes the jitter source; tests use it to make delays predictable. */
     DbRetry withRandom(RandomGenerator random) {
-        return new DbRetry(policy, circuitThreshold, meters, listeners, circuit, random);
+        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners, circuit, random);
     }
 
     /**
@@ -344,12 +359,13 @@ public final class DbRetry {
     }
 
     private void countAttempt(String operation, Unit unit, String outcome) {
-        meters.counter("ballast.db.retry.attempts", "operation", operation, "unit", unit.tag(), "outcome", outcome)
-                .increment();
+        attempts.computeIfAbsent(operation + '|' + unit.tag() + '|' + outcome, k -> meters.counter(
+                "ballast.db.retry.attempts", "operation", operation, "unit", unit.tag(), "outcome", outcome)).increment();
     }
 
     private void finish(String operation, Unit unit, String outcome, long started) {
-        meters.timer("ballast.db.retry.calls", "operation", operation, "unit", unit.tag(), "outcome", outcome)
+        calls.computeIfAbsent(operation + '|' + unit.tag() + '|' + outcome, k -> meters.timer(
+                "ballast.db.retry.calls", "operation", operation, "unit", unit.tag(), "outcome", outcome))
                 .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 
