@@ -55,6 +55,9 @@ public final class JobRunner {
     // with an earlier one wakes it.
     private final Thread budgets;
     private volatile long sweepAt = NO_SWEEP;
+    // Moving average (weight 1/8) of how long handlers run, 0 until one has: how much a pool may prefetch. Updated
+    // without a lock: a lost update among racing finishers only makes the estimate a little older.
+    private volatile long meanRunNanos;
     private volatile boolean stopped;
     private static final long NO_SWEEP = Long.MAX_VALUE;
 
@@ -69,6 +72,11 @@ public final class JobRunner {
         this.settings = settings;
         this.budgets = Thread.ofPlatform().daemon().name("jobs-timeouts").start(this::budgetLoop);
         this.heartbeats = Thread.ofVirtual().name("jobs-heartbeat").start(this::heartbeatLoop);
+    }
+
+    /** How long handlers have been running lately (a moving average), or 0 when none has finished yet. */
+    long meanRunNanos() {
+        return meanRunNanos;
     }
 
     /** Starts one claimed job; {@code listener} hears of it exactly once. */
@@ -188,7 +196,12 @@ public final class JobRunner {
             return false;
         }
         r.releaseSlot();
-        metrics.finished(r.job.type(), outcome.outcome(), outcome.status(), System.nanoTime() - r.started);
+        long ran = System.nanoTime() - r.started;
+        if (r.deadlineNanos != 0) {
+            long mean = meanRunNanos;
+            meanRunNanos = mean == 0 ? Math.max(1, ran) : Math.max(1, mean + (ran - mean) / 8);
+        }
+        metrics.finished(r.job.type(), outcome.outcome(), outcome.status(), ran);
         if (outcome.status().equals("dead")) {
             LOG.warn("job {} type={} dead after attempt {}: {}", r.job.id(), r.job.type(), r.job.attempt(), outcome.error());
         } else if (outcome.errorClass() != null) {

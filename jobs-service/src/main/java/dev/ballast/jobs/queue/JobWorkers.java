@@ -47,6 +47,8 @@ public final class JobWorkers {
     private final Semaphore slots;
     private final Semaphore handlerSlots;
     private final Semaphore wake = new Semaphore(0);
+    // Released when a held job's slot comes back: the dispatcher waits on it while the pool holds its target.
+    private final Semaphore freed = new Semaphore(0);
     private volatile boolean stopping;
     private volatile Thread dispatcher;
 
@@ -65,9 +67,9 @@ public final class JobWorkers {
         this.handlerSlots = new Semaphore(settings.concurrency());
         if (settings.enabled()) {
             dispatcher = Thread.ofPlatform().daemon().name("jobs-dispatcher").start(this::dispatch);
-            LOG.info("job workers started worker={} concurrency={} batch={} held_max={} poll_interval={} lease={}",
-                    workerId, settings.concurrency(), settings.claimBatch(), settings.held(), settings.pollInterval(),
-                    settings.lease());
+            LOG.info("job workers started worker={} concurrency={} batch={} held_max={} prefetch_window={} "
+                            + "poll_interval={} lease={}", workerId, settings.concurrency(), settings.claimBatch(),
+                    settings.held(), settings.prefetchWindow(), settings.pollInterval(), settings.lease());
         } else {
             LOG.info("job workers disabled (ballast.jobs.workers.enabled=false): jobs run only through the cron endpoint");
         }
@@ -135,7 +137,12 @@ public final class JobWorkers {
 
     private void settled(ClaimedJob job, @Nullable AttemptOutcome outcome, CompletableFuture<Boolean> written) {
         // The slot comes back once the outcome is written (or refused, or given up): never sooner.
-        written.whenComplete((ok, e) -> slots.release());
+        written.whenComplete((ok, e) -> {
+            slots.release();
+            if (freed.availablePermits() == 0) {
+                freed.release();
+            }
+        });
         if (outcome != null && outcome.status().equals("available")) {
             // Our own retry or snooze comes due: claim then rather than at the next poll.
             written.thenRun(() -> CompletableFuture.delayedExecutor(outcome.delay().toMillis() + 1, TimeUnit.MILLISECONDS)
@@ -143,23 +150,41 @@ public final class JobWorkers {
         }
     }
 
-    /** Waits for a free slot, then takes up to a batch of them. */
+    /**
+     * Waits until the pool holds fewer jobs than its target (running ones plus the prefetch their recent run time
+     * calls for) and a slot is free, then takes up to a batch of slots, never past the target.
+     */
     private int takeSlots() throws InterruptedException {
         int batch = settings.claimBatch();
+        int room;
+        while ((room = room()) <= 0) {
+            freed.drainPermits();
+            if ((room = room()) > 0) {
+                break;
+            }
+            freed.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        int limit = Math.min(batch, room);
         boolean wasFull = slots.availablePermits() == 0;
         slots.acquire();
         int taken = 1;
-        if (wasFull && batch > 1) {
+        if (wasFull && limit > 1) {
             // Saturated: let a few more slots free up so that one claim fills several.
-            int more = Math.max(1, batch / 2) - 1;
+            int more = Math.max(1, limit / 2) - 1;
             if (more > 0 && slots.tryAcquire(more, GATHER_MILLIS, TimeUnit.MILLISECONDS)) {
                 taken += more;
             }
         }
-        while (taken < batch && slots.tryAcquire()) {
+        while (taken < limit && slots.tryAcquire()) {
             taken++;
         }
         return taken;
+    }
+
+    /** How many more jobs the pool should hold now (may be 0 or less). */
+    private int room() {
+        int holding = settings.held() - slots.availablePermits();
+        return settings.concurrency() + settings.prefetch(runner.meanRunNanos()) - holding;
     }
 
     @PreDestroy

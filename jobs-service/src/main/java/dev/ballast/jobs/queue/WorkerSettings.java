@@ -12,9 +12,13 @@ import java.time.Duration;
  *
  * @param enabled           false: this replica runs no worker pool (cron-only deployments use {@code POST /cron/jobs/run})
  * @param concurrency       jobs running at once in this replica's pool
- * @param batchSize         most jobs claimed per statement; 0 means {@code concurrency}. The pool holds at most
- *                          {@code concurrency + batchSize} claimed jobs whose outcome is not written yet (running,
+ * @param batchSize         most jobs claimed per statement; 0 means {@code concurrency}. The pool never holds more
+ *                          than {@code concurrency + batchSize} claimed jobs whose outcome is not written yet (running,
  *                          waiting in this process for a handler slot under a heartbeated lease, or finished)
+ * @param prefetchWindow    beyond the jobs it can run at once, a pool claims only as many as it is expected to finish
+ *                          within this window at the handlers' recent mean run time (at most {@code batchSize};
+ *                          {@code concurrency} until a handler has finished): fast jobs are claimed by the hundred,
+ *                          slow ones are left for other replicas. 0: always up to a whole batch
  * @param pollInterval      how often an idle pool looks for due jobs when no NOTIFY wakes it (the only wake-up
  *                          behind PgBouncer)
  * @param lease             how long a claimed job stays hidden from other workers without a heartbeat
@@ -28,7 +32,8 @@ import java.time.Duration;
 public record WorkerSettings(
         @Bindable(defaultValue = "true") boolean enabled,
         @Bindable(defaultValue = "8") int concurrency,
-        @Bindable(defaultValue = "0") int batchSize,
+        @Bindable(defaultValue = "256") int batchSize,
+        @Bindable(defaultValue = "20ms") Duration prefetchWindow,
         @Bindable(defaultValue = "1s") Duration pollInterval,
         @Bindable(defaultValue = "30s") Duration lease,
         @Bindable(defaultValue = "0s") Duration heartbeatInterval,
@@ -43,6 +48,9 @@ public record WorkerSettings(
         }
         if (batchSize < 0 || batchSize > 10_000) {
             throw new ConfigurationException("ballast.jobs.workers.batch-size must be 0..10000, got " + batchSize);
+        }
+        if (prefetchWindow.isNegative()) {
+            throw new ConfigurationException("ballast.jobs.workers.prefetch-window must not be negative");
         }
         if (lease.toMillis() < 100) {
             throw new ConfigurationException("ballast.jobs.workers.lease must be at least 100ms, got " + lease);
@@ -66,6 +74,21 @@ public record WorkerSettings(
     /** Most claimed jobs a pool holds before their outcomes are written: a batch on top of the running ones. */
     public int held() {
         return concurrency + claimBatch();
+    }
+
+    /**
+     * Jobs a pool should hold beyond its running ones, given the handlers' mean run time (0: none finished yet).
+     */
+    public int prefetch(long meanRunNanos) {
+        int batch = claimBatch();
+        if (prefetchWindow.isZero()) {
+            return batch;
+        }
+        if (meanRunNanos <= 0) {
+            return Math.min(batch, concurrency);
+        }
+        double expected = (double) concurrency * prefetchWindow.toNanos() / meanRunNanos;
+        return (int) Math.min(batch, Math.ceil(expected));
     }
 
     public Duration heartbeat() {
