@@ -1,5 +1,6 @@
 package dev.ballast.jobs.periodic;
 
+import dev.ballast.jobs.queue.WorkspaceActivity;
 import dev.ballast.resilience.db.DbRetry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.jdbc.DataSourceResolver;
@@ -34,9 +35,11 @@ public final class PeriodicRuns {
     private final TransactionOperations<Connection> tx;
     private final DataSource dataSource;
     private final DbRetry retry;
+    private final WorkspaceActivity activity;
 
     PeriodicRuns(TransactionOperations<Connection> tx, DataSource dataSource, @Nullable DataSourceResolver resolver,
-                 DbRetry retry) {
+                 DbRetry retry, WorkspaceActivity activity) {
+        this.activity = activity;
         this.tx = tx;
         this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
         this.retry = retry;
@@ -97,40 +100,26 @@ public final class PeriodicRuns {
 
     /**
      * Workspaces with a job created since {@code now - within}, periodic jobs of {@code periodicTypes} not counted
-     * (they would keep a workspace "active" forever). A loose index scan over {@code jobs_workspace} visits each
-     * workspace once and reads only its newest few jobs, however many jobs the table holds.
+     * (they would keep a workspace "active" forever), from {@code workspace_activity} (one row per workspace and job
+     * type; this replica's notes are written first).
      */
     public List<UUID> activeWorkspaces(Instant now, Duration within, Collection<String> periodicTypes)
             throws SQLException {
+        activity.flush();
         return retry.statement("periodic-active-workspaces", () -> {
-            try (Connection c = dataSource.getConnection()) {
-                return query(c, now, within, periodicTypes);
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                    SELECT DISTINCT workspace_id FROM jobs.workspace_activity
+                    WHERE last_job_at > ? AND NOT (type = ANY (?))""")) {
+                st.setTimestamp(1, Timestamp.from(now.minus(within)));
+                st.setArray(2, c.createArrayOf("text", periodicTypes.toArray()));
+                List<UUID> out = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getObject(1, UUID.class));
+                    }
+                }
+                return out;
             }
         });
-    }
-
-    private static List<UUID> query(Connection c, Instant now, Duration within, Collection<String> periodicTypes)
-            throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                WITH RECURSIVE w(id) AS (
-                    (SELECT workspace_id FROM jobs.jobs ORDER BY workspace_id LIMIT 1)
-                    UNION ALL
-                    SELECT (SELECT workspace_id FROM jobs.jobs WHERE workspace_id > w.id ORDER BY workspace_id LIMIT 1)
-                    FROM w WHERE w.id IS NOT NULL)
-                SELECT id FROM w
-                WHERE id IS NOT NULL
-                  AND (SELECT created_at FROM jobs.jobs j
-                       WHERE j.workspace_id = w.id AND NOT (j.type = ANY (?))
-                       ORDER BY j.id DESC LIMIT 1) > ?""")) {
-            st.setArray(1, c.createArrayOf("text", periodicTypes.toArray()));
-            st.setTimestamp(2, Timestamp.from(now.minus(within)));
-            List<UUID> out = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getObject(1, UUID.class));
-                }
-            }
-            return out;
-        }
     }
 }

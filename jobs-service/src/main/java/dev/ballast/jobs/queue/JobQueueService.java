@@ -26,12 +26,14 @@ public final class JobQueueService implements JobQueue {
     private final JobTypes types;
     private final JobWorkers workers;
     private final JsonMapper json;
+    private final WorkspaceActivity activity;
 
-    JobQueueService(JobStore store, JobTypes types, JobWorkers workers, JsonMapper json) {
+    JobQueueService(JobStore store, JobTypes types, JobWorkers workers, JsonMapper json, WorkspaceActivity activity) {
         this.store = store;
         this.types = types;
         this.workers = workers;
         this.json = json;
+        this.activity = activity;
     }
 
     @Override
@@ -58,6 +60,15 @@ public final class JobQueueService implements JobQueue {
     }
 
     private void wakeIfDue(List<JobStore.Row> rows, List<Enqueued> enqueued) {
+        JobStore.Row last = null;
+        for (int i = 0; i < rows.size(); i++) {
+            JobStore.Row row = rows.get(i);
+            if (enqueued.get(i).created() && (last == null || !last.workspaceId().equals(row.workspaceId())
+                    || !last.type().equals(row.type()))) {
+                activity.saw(row.workspaceId(), row.type());
+                last = row;
+            }
+        }
         Instant now = Instant.now();
         for (int i = 0; i < rows.size(); i++) {
             if (enqueued.get(i).created() && (rows.get(i).runAt() == null || !rows.get(i).runAt().isAfter(now))) {

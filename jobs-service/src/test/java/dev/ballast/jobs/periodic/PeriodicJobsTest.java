@@ -1,5 +1,6 @@
 package dev.ballast.jobs.periodic;
 
+import dev.ballast.jobs.queue.JobQueue;
 import dev.ballast.jobs.testing.JobsServiceUnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,19 +113,36 @@ class PeriodicJobsTest {
     }
 
     @Test
-    void activeWorkspacesAreThoseWithARecentNonPeriodicJob() throws Exception {
+    void activeWorkspacesAreThoseWithARecentNonPeriodicJobEnqueued() throws Exception {
         PeriodicRuns runs = service.bean(PeriodicRuns.class);
+        JobQueue queue = service.bean(JobQueue.class);
         UUID recent = UUID.randomUUID();
         UUID stale = UUID.randomUUID();
         UUID onlyPeriodic = UUID.randomUUID();
-        service.insertJob("email-inbound-post-process", recent, "succeeded", 1, 5);
-        long old = service.insertJob("email-inbound-post-process", stale, "succeeded", 1, 5);
-        service.execute("UPDATE jobs.jobs SET created_at = now() - interval '30 days' WHERE id = ?", old);
-        service.insertJob("workspace-daily-digest", onlyPeriodic, "succeeded", 1, 5);
+        UUID onlyInTheTable = UUID.randomUUID();
+        queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", recent, null, null, null, null, null));
+        queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", stale, null, null, null, null, null));
+        queue.enqueue(new JobQueue.NewJob("workspace-daily-digest", onlyPeriodic, null, null, null, null, null));
+        // Noted in memory at enqueue, written on the next read.
+        assertThat(service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id IN (?, ?, ?)",
+                recent, stale, onlyPeriodic)).isZero();
+        assertThat(runs.activeWorkspaces(Instant.now(), java.time.Duration.ofDays(7), List.of("workspace-daily-digest")))
+                .contains(recent, stale).doesNotContain(onlyPeriodic);
 
+        service.execute("UPDATE jobs.workspace_activity SET last_job_at = now() - interval '30 days' WHERE workspace_id = ?",
+                stale);
+        // A job inserted without the queue (another replica's flushed note) counts the same.
+        service.execute("INSERT INTO jobs.workspace_activity VALUES (?, 'email-inbound-post-process', now())",
+                onlyInTheTable);
+        // A later job of the same workspace and type moves its time forward, never back.
+        queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", recent, null, null, null, null, null));
         List<UUID> active = runs.activeWorkspaces(Instant.now(), java.time.Duration.ofDays(7),
                 List.of("workspace-daily-digest"));
-        assertThat(active).contains(recent).doesNotContain(stale, onlyPeriodic);
+        assertThat(active).contains(recent, onlyInTheTable).doesNotContain(stale, onlyPeriodic);
+        assertThat(service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id = ?", recent))
+                .isEqualTo(1);
+        assertThat(service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id = ? "
+                + "AND last_job_at > now() - interval '1 minute'", recent)).isEqualTo(1);
     }
 
     @Test

@@ -1,0 +1,33 @@
+package dev.ballast.jobs.queue;
+
+import dev.ballast.jobs.testing.JobsServiceUnderTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Enqueues are noted in memory and written by the scheduled flush, one row per (workspace, type), without any read. */
+class WorkspaceActivityTest {
+
+    @Test
+    void theScheduledFlushWritesWhatEnqueuesNoted() {
+        try (JobsServiceUnderTest service = JobsServiceUnderTest.start(
+                Map.of("ballast.jobs.workspace-activity.flush-interval", "100ms"))) {
+            JobQueue queue = service.bean(JobQueue.class);
+            UUID ws = UUID.randomUUID();
+            for (int i = 0; i < 3; i++) {
+                queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", ws, null, null, null, null, null));
+            }
+            queue.enqueue(new JobQueue.NewJob("sms-inbound-post-process", ws, null, null, null, null, null));
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id = ?", ws) == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> service.bean(WorkspaceActivity.class).pendingNotes() == 0);
+            assertThat(service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id = ? "
+                    + "AND last_job_at > now() - interval '1 minute'", ws)).isEqualTo(2);
+        }
+    }
+}
