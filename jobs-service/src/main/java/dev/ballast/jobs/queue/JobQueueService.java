@@ -1,11 +1,9 @@
 package dev.ballast.jobs.queue;
 
-import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,14 +23,12 @@ public final class JobQueueService implements JobQueue {
     private final JobStore store;
     private final JobTypes types;
     private final JobWorkers workers;
-    private final JsonMapper json;
     private final WorkspaceActivity activity;
 
-    JobQueueService(JobStore store, JobTypes types, JobWorkers workers, JsonMapper json, WorkspaceActivity activity) {
+    JobQueueService(JobStore store, JobTypes types, JobWorkers workers, WorkspaceActivity activity) {
         this.store = store;
         this.types = types;
         this.workers = workers;
-        this.json = json;
         this.activity = activity;
     }
 
@@ -109,9 +105,9 @@ public final class JobQueueService implements JobQueue {
         }
         String payloadText;
         try {
-            payloadText = payload == null || payload.isNull() ? "{}" : json.writeValueAsString(payload);
+            payloadText = payload == null || payload.isNull() ? "{}" : PayloadWriter.write(payload);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new InvalidJobException("/payload", "payload must be JSON: " + e.getMessage());
         }
         return new JobStore.Row(job.type(), job.workspaceId(), payloadText, job.dedupeKey(), job.runAt(), priority,
                 maxAttempts);

@@ -3,7 +3,6 @@ package dev.ballast.jobs.queue;
 import dev.ballast.jobs.queue.JobTypes.TypeSettings;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.json.tree.JsonNode;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -155,9 +154,7 @@ public final class JobRunner {
                 // Retried rather than dead at once: during a rolling deploy another replica may know the type.
                 outcome = failure(r, "retry", "NoHandler", "no handler for job type " + job.type() + " in this service");
             } else {
-                JsonNode payload = PayloadReader.read(job.payload());
-                JobContext context = new JobContext(job.id(), job.type(), job.workspaceId(), payload, job.attempt(),
-                        job.maxAttempts() + job.snoozes(), r.deadline);
+                JobContext context = JobContext.claimed(job, job.maxAttempts() + job.snoozes(), r.deadline);
                 JobOutcome result = handler.handle(context);
                 outcome = switch (result) {
                     case JobOutcome.Succeeded s -> AttemptOutcome.succeeded(job, s.result() == null ? null
