@@ -43,11 +43,13 @@ public final class JobPruner {
     /** Deletes everything past the retention; returns how many jobs went. */
     public long prune() {
         long total = 0;
-        int deleted;
+        long cursor = 0;
+        JobStore.PruneStep step;
         do {
-            deleted = store.prune(settings.retention(), settings.pruneBatchSize());
-            total += deleted;
-        } while (deleted == settings.pruneBatchSize());
+            step = store.prune(cursor, settings.retention(), settings.pruneBatchSize());
+            total += step.deleted();
+            cursor = step.lastId();
+        } while (step.more(settings.pruneBatchSize()));
         if (total > 0) {
             metrics.pruned(total);
             LOG.info("finished jobs pruned rows={} retention={}", total, settings.retention());

@@ -132,17 +132,26 @@ public final class JobStore {
                 WHERE job_attempts.finished_at IS NULL)
             SELECT count(*) FILTER (WHERE status = 'available'), count(*) FILTER (WHERE status = 'dead') FROM rescued""";
 
-    /** A job's attempts go with it (no foreign key cascades them: see V5). */
+    /**
+     * One step of pruning along the primary key (no index of finished jobs is kept for it: see V7): reads the next
+     * {@code limit} jobs after the cursor, deletes those finished before the cutoff, with their attempts (no foreign
+     * key cascades them: see V5). The status and finish time are tested on the row being deleted, so a job retried
+     * meanwhile stays. Answers what went, where the step ended and how many of the rows read were created before
+     * the cutoff: when none was, nothing further along can be prunable either (a job finishes after it is created,
+     * and ids follow creation).
+     */
     private static final String PRUNE = """
-            WITH gone AS (
-                DELETE FROM jobs.jobs WHERE id IN (
-                    SELECT id FROM jobs.jobs
-                    WHERE status IN ('succeeded', 'dead', 'cancelled') AND finished_at < now() - make_interval(secs => ?)
-                    LIMIT ?)
-                RETURNING id),
+            WITH batch AS (
+                SELECT id, created_at FROM jobs.jobs WHERE id > ? ORDER BY id LIMIT ?),
+            gone AS (
+                DELETE FROM jobs.jobs j USING batch b
+                WHERE j.id = b.id AND j.status IN ('succeeded', 'dead', 'cancelled')
+                  AND j.finished_at < now() - make_interval(secs => ?)
+                RETURNING j.id),
             attempts AS (
                 DELETE FROM jobs.job_attempts WHERE job_id IN (SELECT id FROM gone))
-            SELECT count(*) FROM gone""";
+            SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM batch), (SELECT max(id) FROM batch),
+                   (SELECT count(*) FROM batch WHERE created_at < now() - make_interval(secs => ?))""";
 
     private final DataSource dataSource;
     private final TransactionOperations<Connection> tx;
@@ -419,15 +428,27 @@ public final class JobStore {
         }));
     }
 
-    /** Deletes up to {@code limit} finished jobs older than {@code maxAge} (their attempts cascade). */
-    public int prune(Duration maxAge, int limit) {
+    /** What one pruning step did: jobs deleted, rows read, the last id read (the next cursor), rows old enough. */
+    public record PruneStep(int deleted, int read, long lastId, int old) {
+        /** Whether rows further along the primary key may still be prunable. */
+        public boolean more(int limit) {
+            return read == limit && old > 0;
+        }
+    }
+
+    /** Reads up to {@code limit} jobs after {@code afterId} and deletes those finished more than {@code maxAge} ago. */
+    public PruneStep prune(long afterId, Duration maxAge, int limit) {
         return retry.statement("jobs-prune", () -> unchecked(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PRUNE)) {
-                st.setDouble(1, maxAge.toMillis() / 1000.0);
+                double seconds = maxAge.toMillis() / 1000.0;
+                st.setLong(1, afterId);
                 st.setInt(2, limit);
+                st.setDouble(3, seconds);
+                st.setDouble(4, seconds);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
-                    return rs.getInt(1);
+                    long last = rs.getLong(3);
+                    return new PruneStep(rs.getInt(1), rs.getInt(2), rs.wasNull() ? afterId : last, rs.getInt(4));
                 }
             }
         }));

@@ -160,7 +160,10 @@ class OutcomesTest {
         awaitStatus(recent, "succeeded");
         long live = service.queue().enqueue(new JobQueue.NewJob("counting", UUID.randomUUID(), null, null,
                 java.time.Instant.now().plusSeconds(3600), null, null)).id();
-        service.execute("UPDATE jobs.jobs SET finished_at = now() - interval '2 hours' WHERE id IN (?, ?)", old1, old2);
+        // As they would be: created before they finished, and everything created before them older still.
+        service.execute("UPDATE jobs.jobs SET created_at = now() - interval '3 hours' WHERE id < ?", old1);
+        service.execute("UPDATE jobs.jobs SET created_at = now() - interval '2 hours', finished_at = now() - interval '2 hours' "
+                + "WHERE id IN (?, ?)", old1, old2);
         service.execute("UPDATE jobs.jobs SET created_at = now() - interval '2 hours' WHERE id = ?", live);
 
         long pruned = service.bean(JobPruner.class).prune();
@@ -169,6 +172,43 @@ class OutcomesTest {
         assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE id IN (?, ?)", old1, old2)).isZero();
         assertThat(service.count("SELECT count(*) FROM jobs.job_attempts WHERE job_id IN (?, ?)", old1, old2)).isZero();
         assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE id IN (?, ?)", recent, live)).isEqualTo(2);
+    }
+
+    @Test
+    void pruningWalksThePrimaryKeyInStepsAndStopsAtTheFirstStepWithNothingOldEnough() {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(enqueue("counting", Map.of()));
+        }
+        ids.forEach(id -> awaitStatus(id, "succeeded"));
+        // The first 8 jobs are 3 h old and finished, except the 4th: still waiting for a run far ahead.
+        for (int i = 0; i < 8; i++) {
+            service.execute("UPDATE jobs.jobs SET created_at = now() - interval '3 hours', "
+                    + "finished_at = now() - interval '3 hours' WHERE id = ?", ids.get(i));
+        }
+        service.execute("UPDATE jobs.jobs SET status = 'available', finished_at = NULL, run_at = now() + interval '1 day' "
+                + "WHERE id = ?", ids.get(3));
+        JobStore store = service.bean(JobStore.class);
+        long cursor = ids.getFirst() - 1;
+        int steps = 0;
+        int deleted = 0;
+        JobStore.PruneStep step;
+        do {
+            step = store.prune(cursor, java.time.Duration.ofHours(1), 3);
+            deleted += step.deleted();
+            cursor = step.lastId();
+            steps++;
+        } while (step.more(3));
+
+        assertThat(deleted).isEqualTo(7);
+        // Steps of 3: [0-2] [3-5] [6-8] (6, 7 old) [9-11] (nothing old: stop), and never further.
+        assertThat(steps).isEqualTo(4);
+        assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE id = ANY (?)", (Object) ids.toArray(Long[]::new)))
+                .isEqualTo(5);
+        assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE id = ? AND status = 'available'", ids.get(3)))
+                .isEqualTo(1);
+        assertThat(service.count("SELECT count(*) FROM jobs.job_attempts WHERE job_id = ANY (?)",
+                (Object) ids.subList(0, 8).toArray(Long[]::new))).isEqualTo(1);
     }
 
     private static long millis(Object timestamp) {
