@@ -7,6 +7,7 @@ import dev.ballast.jobs.admin.AdminApi.Stats;
 import dev.ballast.jobs.admin.JobAdministration.Change;
 import dev.ballast.jobs.admin.JobAdministration.Filter;
 import dev.ballast.resilience.api.ProblemException;
+import dev.ballast.resilience.api.RequestValues;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -19,7 +20,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.sql.SQLException;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The admin job API ({@code Authorization: Bearer $JOBS_ADMIN_TOKEN}, see {@link AdminTokenFilter}). Query values
@@ -53,12 +53,12 @@ public class AdminJobsController {
         if (type != null && (type.isEmpty() || type.length() > MAX_TYPE_LENGTH || type.indexOf('\0') >= 0)) {
             throw ProblemException.badRequest("invalid_type", "type must be 1 to " + MAX_TYPE_LENGTH + " characters, without NUL");
         }
-        long size = limit == null ? settings.defaultPageSize() : positive("limit", limit);
+        long size = limit == null ? settings.defaultPageSize() : RequestValues.wholeNumber(limit, 1, "invalid_limit", "limit must be a positive integer");
         if (size > settings.maxPageSize()) {
             throw ProblemException.badRequest("invalid_limit", "limit must be between 1 and " + settings.maxPageSize());
         }
-        Long cursor = after == null ? null : positive("after", after);
-        return admin.list(new Filter(status, type, workspace(workspaceId), cursor, (int) size));
+        Long cursor = after == null ? null : RequestValues.wholeNumber(after, 1, "invalid_after", "after must be a positive integer");
+        return admin.list(new Filter(status, type, RequestValues.workspaceId(workspaceId), cursor, (int) size));
     }
 
     @Get("/stats")
@@ -70,21 +70,21 @@ public class AdminJobsController {
     @Get("/{id}")
     @Operation(summary = "One job with its attempts")
     public JobDetail job(String id) throws SQLException {
-        long jobId = jobId(id);
+        long jobId = RequestValues.wholeNumber(id, 1, "invalid_id", "a job id is a positive integer");
         return admin.detail(jobId).orElseThrow(() -> ProblemException.notFound("job " + jobId));
     }
 
     @Post("/{id}/retry")
     @Operation(summary = "Make a dead or cancelled job available again, with a fresh attempt budget")
     public JobView retry(String id) throws SQLException {
-        long jobId = jobId(id);
+        long jobId = RequestValues.wholeNumber(id, 1, "invalid_id", "a job id is a positive integer");
         return done(jobId, admin.retry(jobId), "only a dead or cancelled job can be retried");
     }
 
     @Post("/{id}/cancel")
     @Operation(summary = "Cancel an available or running job; cancelling a cancelled job changes nothing")
     public JobView cancel(String id) throws SQLException {
-        long jobId = jobId(id);
+        long jobId = RequestValues.wholeNumber(id, 1, "invalid_id", "a job id is a positive integer");
         return done(jobId, admin.cancel(jobId), "only an available or running job can be cancelled");
     }
 
@@ -95,43 +95,5 @@ public class AdminJobsController {
             case Change.Refused(String status) -> throw ProblemException.conflict("invalid_state",
                     "job " + id + " is " + status + ": " + rule);
         };
-    }
-
-    private static long jobId(String id) {
-        try {
-            long value = Long.parseLong(id);
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("invalid_id", "a job id is a positive integer");
-    }
-
-    private static long positive(String name, String value) {
-        try {
-            long n = Long.parseLong(value.strip());
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("invalid_" + name, name + " must be a positive integer");
-    }
-
-    private static @Nullable UUID workspace(@Nullable String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            if (value.strip().length() == 36) {
-                return UUID.fromString(value.strip());
-            }
-        } catch (IllegalArgumentException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
     }
 }

@@ -2,6 +2,7 @@ package dev.ballast.jobs.workflow;
 
 import dev.ballast.resilience.api.ProblemDetails;
 import dev.ballast.resilience.api.ProblemException;
+import dev.ballast.resilience.api.RequestValues;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Completion;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Execution;
 import dev.ballast.jobs.workflow.WorkflowExecutions.Started;
@@ -66,7 +67,7 @@ public class WorkflowController {
     @Operation(summary = "Record how a running execution ended: {workspaceId, status: succeeded|failed, result}")
     public Execution complete(String workflowId, String id, @Nullable @Body byte[] body) {
         checkWorkflowId(workflowId);
-        long executionId = executionId(id);
+        long executionId = RequestValues.wholeNumber(id, 1, "invalid_id", "an execution id is a positive integer");
         JsonNode request = object(body);
         UUID workspace = workspace(request);
         JsonNode status = request.get("status");
@@ -105,14 +106,11 @@ public class WorkflowController {
 
     private static UUID workspace(JsonNode request) {
         JsonNode w = request.get("workspaceId");
-        try {
-            if (w != null && w.isString() && w.getStringValue().length() == 36) {
-                return UUID.fromString(w.getStringValue());
-            }
-        } catch (IllegalArgumentException e) {
-            // answered below
+        UUID workspace = w != null && w.isString() ? RequestValues.workspaceId(w.getStringValue()) : null;
+        if (workspace == null) {
+            throw RequestValues.invalidWorkspaceId();
         }
-        throw ProblemException.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
+        return workspace;
     }
 
     private static void checkWorkflowId(String workflowId) {
@@ -122,15 +120,4 @@ public class WorkflowController {
         }
     }
 
-    private static long executionId(String id) {
-        try {
-            long value = Long.parseLong(id);
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("invalid_id", "an execution id is a positive integer");
-    }
 }

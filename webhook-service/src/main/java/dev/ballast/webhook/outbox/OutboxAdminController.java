@@ -1,6 +1,7 @@
 package dev.ballast.webhook.outbox;
 
 import dev.ballast.resilience.api.ProblemException;
+import dev.ballast.resilience.api.RequestValues;
 import dev.ballast.webhook.outbox.OutboxAdminApi.OutboxRowView;
 import dev.ballast.webhook.outbox.OutboxAdminApi.ParkedPage;
 import io.micronaut.core.annotation.Nullable;
@@ -15,7 +16,6 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.sql.SQLException;
-import java.util.UUID;
 
 /**
  * Parked outbox rows (jobs-service refused them for good) for an operator, behind the admin token
@@ -40,49 +40,25 @@ public class OutboxAdminController {
     @Operation(summary = "Parked outbox rows, oldest first, by pages (pass nextAfterId as afterId)")
     public ParkedPage parked(@Nullable @QueryValue String workspaceId, @Nullable @QueryValue String limit,
                              @Nullable @QueryValue String afterId) throws SQLException {
-        long size = limit == null ? settings.defaultPageSize() : number("limit", "invalid_limit", limit, 1);
+        long size = limit == null ? settings.defaultPageSize() : RequestValues.wholeNumber(limit, 1, "invalid_limit",
+                "limit must be an integer of at least 1");
         if (size > settings.maxPageSize()) {
             throw ProblemException.badRequest("invalid_limit", "limit must be between 1 and " + settings.maxPageSize());
         }
-        long after = afterId == null ? 0 : number("afterId", "invalid_after_id", afterId, 0);
-        return admin.parked(workspace(workspaceId), after, (int) size);
+        long after = afterId == null ? 0 : RequestValues.wholeNumber(afterId, 0, "invalid_after_id",
+                "afterId must be an integer of at least 0");
+        return admin.parked(RequestValues.workspaceId(workspaceId), after, (int) size);
     }
 
     @Post("/{id}/retry")
     @Operation(summary = "Send a parked row again: due now, attempts reset, same dedupe key")
     public OutboxRowView retry(String id) throws SQLException {
-        long rowId = number("id", "invalid_id", id, 1);
+        long rowId = RequestValues.wholeNumber(id, 1, "invalid_id", "id must be an integer of at least 1");
         return switch (admin.retry(rowId)) {
             case OutboxAdministration.Retry.Done(OutboxRowView row) -> row;
             case OutboxAdministration.Retry.Missing() -> throw ProblemException.notFound("outbox row " + rowId);
             case OutboxAdministration.Retry.Refused(String state) -> throw ProblemException.conflict("not_parked",
                     "outbox row " + rowId + " is " + state + ": only a parked row can be retried");
         };
-    }
-
-    private static long number(String name, String reason, String value, long min) {
-        try {
-            long n = Long.parseLong(value.strip());
-            if (n >= min) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest(reason, name + " must be an integer of at least " + min);
-    }
-
-    private static @Nullable UUID workspace(@Nullable String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            if (value.strip().length() == 36) {
-                return UUID.fromString(value.strip());
-            }
-        } catch (IllegalArgumentException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("invalid_workspace_id", "workspaceId must be a workspace id (UUID)");
     }
 }
