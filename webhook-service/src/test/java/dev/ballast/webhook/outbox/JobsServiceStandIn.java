@@ -4,6 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -44,6 +45,20 @@ final class JobsServiceStandIn implements AutoCloseable {
 
     String url() {
         return "http://localhost:" + port;
+    }
+
+    /** A service whose relay sends to this stand-in every 100 ms with short client backoffs; add to it freely. */
+    Map<String, Object> fastRelay() {
+        return new HashMap<>(Map.of(
+                "micronaut.http.services.jobs.url", url(),
+                "ballast.clients.jobs.base", "10ms",
+                "ballast.clients.jobs.cap", "50ms",
+                "ballast.clients.jobs.deadline", "5s",
+                "ballast.clients.jobs.breaker.wait-duration-in-open-state", "300ms",
+                "ballast.webhook.outbox.relay.enabled", "true",
+                "ballast.webhook.outbox.relay.interval", "100ms",
+                "ballast.webhook.outbox.relay.initial-delay", "0s",
+                "ballast.webhook.outbox.relay.lease", "30s"));
     }
 
     WireMockServer server() {

@@ -1,7 +1,6 @@
 package dev.ballast.webhook.outbox;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.ballast.webhook.testing.Deliveries;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
 import io.micronaut.json.tree.JsonNode;
@@ -23,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -38,7 +36,6 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboxAdminApiTest {
 
-    private static final AtomicLong REPLY_IDS = new AtomicLong(80_000);
     private static final String[] ADMIN = {"Authorization", "Bearer " + RunningWebhookService.ADMIN_TOKEN};
 
     private JobsServiceStandIn jobs;
@@ -47,17 +44,9 @@ class OutboxAdminApiTest {
     @BeforeAll
     void start() {
         jobs = new JobsServiceStandIn();
-        service = RunningWebhookService.start(Map.ofEntries(
-                Map.entry("micronaut.http.services.jobs.url", jobs.url()),
-                Map.entry("ballast.clients.jobs.base", "10ms"),
-                Map.entry("ballast.clients.jobs.cap", "50ms"),
-                Map.entry("ballast.clients.jobs.deadline", "5s"),
-                Map.entry("ballast.clients.jobs.breaker.wait-duration-in-open-state", "300ms"),
-                Map.entry("ballast.webhook.outbox.relay.enabled", "true"),
-                Map.entry("ballast.webhook.outbox.relay.interval", "100ms"),
-                Map.entry("ballast.webhook.outbox.relay.initial-delay", "0s"),
-                Map.entry("ballast.webhook.outbox.relay.lease", "30s"),
-                Map.entry("ballast.webhook.outbox.admin.max-page-size", "100")));
+        Map<String, Object> properties = jobs.fastRelay();
+        properties.put("ballast.webhook.outbox.admin.max-page-size", "100");
+        service = RunningWebhookService.start(properties);
     }
 
     @AfterAll
@@ -75,7 +64,7 @@ class OutboxAdminApiTest {
     void aRowParkedByA422IsSentAgainAfterARetryWithTheSameIdempotencyKeyAndDelivered() {
         TestWorkspace ws = service.createWorkspace();
         refusingEveryJob();
-        accept(ws);
+        service.acceptNewReply(ws);
         JsonNode parked = awaitParked(ws.id(), 1).getFirst();
         String key = parked.get("dedupeKey").getStringValue();
         long id = parked.get("id").getLongValue();
@@ -119,7 +108,7 @@ class OutboxAdminApiTest {
     void twoRetriesOfOneRowAtOnceChangeItOnceOneIsAnswered200AndTheOthers409() throws Exception {
         TestWorkspace ws = service.createWorkspace();
         refusingEveryJob();
-        accept(ws);
+        service.acceptNewReply(ws);
         long id = awaitParked(ws.id(), 1).getFirst().get("id").getLongValue();
         jobs.accepting();
 
@@ -154,10 +143,10 @@ class OutboxAdminApiTest {
         TestWorkspace second = service.createWorkspace();
         refusingEveryJob();
         for (int i = 0; i < 5; i++) {
-            accept(first);
+            service.acceptNewReply(first);
         }
-        accept(second);
-        accept(second);
+        service.acceptNewReply(second);
+        service.acceptNewReply(second);
         awaitParked(first.id(), 5);
         awaitParked(second.id(), 2);
 
@@ -187,7 +176,7 @@ class OutboxAdminApiTest {
     @Test
     void retryingARowThatIsNotParkedIs409AndAnUnknownRowIs404() {
         TestWorkspace ws = service.createWorkspace();
-        accept(ws);
+        service.acceptNewReply(ws);
         long message = ((Number) service.queryOne("SELECT max(id) FROM webhook.messages WHERE workspace_id = ?",
                 ws.id())).longValue();
         // pending: waiting for a later attempt
@@ -223,7 +212,7 @@ class OutboxAdminApiTest {
     void malformedIdsLimitsCursorsAndWorkspaceIdsAre400ProblemsAndTouchNothing() {
         TestWorkspace ws = service.createWorkspace();
         refusingEveryJob();
-        accept(ws);
+        service.acceptNewReply(ws);
         awaitParked(ws.id(), 1);
         long rows = service.count("SELECT count(*) FROM webhook.outbox");
         Map<String, String> badQueries = Map.of(
@@ -282,12 +271,6 @@ class OutboxAdminApiTest {
         List<JsonNode> items = new ArrayList<>();
         service.json(r).get("items").values().forEach(items::add);
         return items;
-    }
-
-    private void accept(TestWorkspace ws) {
-        HttpResponse<String> r = service.post(ws.emailPath(),
-                Deliveries.reply(REPLY_IDS.incrementAndGet(), "jane@example.com"), ws.bearer());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
     /** Encoded for a query string. */

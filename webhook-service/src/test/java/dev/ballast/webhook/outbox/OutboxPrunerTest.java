@@ -1,6 +1,5 @@
 package dev.ballast.webhook.outbox;
 
-import dev.ballast.webhook.testing.Deliveries;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,14 +8,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +25,6 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboxPrunerTest {
 
-    private static final AtomicLong REPLY_IDS = new AtomicLong(90_000);
     // the kinds of old row, by g % 6: which the pruner must delete (0 and 2) and which it must keep
     private static final String OLD_ROWS = """
             INSERT INTO webhook.outbox (workspace_id, message_id, job_type, dedupe_key, payload, attempts, created_at,
@@ -71,7 +67,7 @@ class OutboxPrunerTest {
     void onlyRowsDeliveredBeforeTheRetentionAreDeletedBatchByBatchAndTheWalkStopsAtTheCutoff() throws Exception {
         String tag = "p" + UUID.randomUUID();
         TestWorkspace ws = service.createWorkspace();
-        long message = acceptedMessage(ws);
+        long message = service.acceptNewReply(ws);
         // the walk covers the whole table: start from an empty one so that its length is known
         service.execute("DELETE FROM webhook.outbox");
         service.execute(OLD_ROWS, ws.id(), message, tag, 24);
@@ -101,7 +97,7 @@ class OutboxPrunerTest {
     void aDatabaseOutageDuringARunIsRetriedAndTheRunFinishes() throws Exception {
         String tag = "f" + UUID.randomUUID();
         TestWorkspace ws = service.createWorkspace();
-        long message = acceptedMessage(ws);
+        long message = service.acceptNewReply(ws);
         // ids follow creation times: rows made to look old must not come after the other test's recent ones
         service.execute("DELETE FROM webhook.outbox");
         service.execute(OLD_ROWS, ws.id(), message, tag, 12);
@@ -140,13 +136,5 @@ class OutboxPrunerTest {
                 WHERE workspace_id = ? AND job_type = 'test-job' GROUP BY 1""", workspace);
         return rows.stream().collect(java.util.stream.Collectors.toMap(r -> (String) r.get("kind"),
                 r -> ((Number) r.get("n")).longValue()));
-    }
-
-    private long acceptedMessage(TestWorkspace ws) {
-        HttpResponse<String> r = service.post(ws.emailPath(),
-                Deliveries.reply(REPLY_IDS.incrementAndGet(), "jane@example.com"), ws.bearer());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return ((Number) service.queryOne("SELECT max(id) FROM webhook.messages WHERE workspace_id = ?", ws.id()))
-                .longValue();
     }
 }

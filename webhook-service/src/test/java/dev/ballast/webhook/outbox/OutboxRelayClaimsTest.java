@@ -1,6 +1,5 @@
 package dev.ballast.webhook.outbox;
 
-import dev.ballast.webhook.testing.Deliveries;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -37,7 +34,6 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboxRelayClaimsTest {
 
-    private static final AtomicLong REPLY_IDS = new AtomicLong(70_000);
 
     private JobsServiceStandIn jobs;
     private RunningWebhookService service;
@@ -68,7 +64,7 @@ class OutboxRelayClaimsTest {
     void relayInstancesRunningAtOnceNeverSendTheSameRowTwice() throws Exception {
         TestWorkspace ws = service.createWorkspace();
         for (int i = 0; i < 40; i++) {
-            accept(ws);
+            service.acceptNewReply(ws);
         }
         // slow answers keep claims overlapping
         jobs.accepting(30);
@@ -81,7 +77,7 @@ class OutboxRelayClaimsTest {
                 for (int t = 0; t < 2; t++) {
                     running.add(threads.submit(() -> {
                         go.await();
-                        while (undelivered(ws.id()) > 0 && Instant.now().isBefore(deadline)) {
+                        while (service.undeliveredOutboxRows(ws.id()) > 0 && Instant.now().isBefore(deadline)) {
                             relay.relayOnce();
                         }
                         return null;
@@ -94,7 +90,7 @@ class OutboxRelayClaimsTest {
             }
         }
 
-        assertThat(undelivered(ws.id())).isZero();
+        assertThat(service.undeliveredOutboxRows(ws.id())).isZero();
         List<String> keys = keys(ws.id());
         assertThat(keys).hasSize(40);
         assertThat(jobs.postsPerKey(keys)).hasSize(40).allSatisfy((key, posts) -> assertThat(posts).as(key).isEqualTo(1));
@@ -104,8 +100,8 @@ class OutboxRelayClaimsTest {
     @Test
     void aJobRefusedAsInvalidIsParkedNotRetriedForever() {
         TestWorkspace ws = service.createWorkspace();
-        accept(ws);
-        accept(ws);
+        service.acceptNewReply(ws);
+        service.acceptNewReply(ws);
         List<String> keys = keys(ws.id());
         String refused = keys.getFirst();
         jobs.server().stubFor(post(urlEqualTo("/jobs")).atPriority(1)
@@ -127,7 +123,7 @@ class OutboxRelayClaimsTest {
         assertThat(row.get("attempts")).isEqualTo(1);
         assertThat(row.get("last_error")).isEqualTo("jobs-service answered 422");
         assertThat(jobs.postsPerKey(keys)).containsEntry(refused, 1L).containsEntry(keys.get(1), 1L);
-        assertThat(undelivered(ws.id())).isEqualTo(1);
+        assertThat(service.undeliveredOutboxRows(ws.id())).isEqualTo(1);
         assertThat(meters.counter("ballast.outbox.parked").count()).isEqualTo(parkedBefore + 1);
         // a parked row no longer counts as waiting
         assertThat(service.count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND delivered_at IS NULL "
@@ -137,7 +133,7 @@ class OutboxRelayClaimsTest {
     @Test
     void rowsClaimedByAReplicaThatDiedComeBackWhenTheLeaseEndsAndItsLateWritesChangeNothing() throws Exception {
         TestWorkspace ws = service.createWorkspace();
-        accept(ws);
+        service.acceptNewReply(ws);
         String key = keys(ws.id()).getFirst();
         OutboxLeases leases = service.context().getBean(OutboxLeases.class);
         OutboxRelay relay = service.context().getBean(OutboxRelay.class);
@@ -150,7 +146,7 @@ class OutboxRelayClaimsTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             relay.relayOnce();
-            return undelivered(ws.id()) == 0;
+            return service.undeliveredOutboxRows(ws.id()) == 0;
         });
         // the dead replica's late writes are guarded by its lease token: the delivered row stays as it is
         leases.recordFailure(lost, "late", Duration.ofMinutes(1));
@@ -175,16 +171,5 @@ class OutboxRelayClaimsTest {
     private List<String> keys(UUID workspace) {
         return service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ? ORDER BY id", workspace)
                 .stream().map(r -> (String) r.get("dedupe_key")).toList();
-    }
-
-    private long undelivered(UUID workspace) {
-        return service.count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND delivered_at IS NULL",
-                workspace);
-    }
-
-    private void accept(TestWorkspace ws) {
-        HttpResponse<String> r = service.post(ws.emailPath(),
-                Deliveries.reply(REPLY_IDS.incrementAndGet(), "jane@example.com"), ws.bearer());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 }

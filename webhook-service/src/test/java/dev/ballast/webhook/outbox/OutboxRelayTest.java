@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,20 +36,12 @@ class OutboxRelayTest {
     @BeforeAll
     void start() {
         jobs = new JobsServiceStandIn();
-        service = RunningWebhookService.start(Map.ofEntries(
-                Map.entry("micronaut.http.services.jobs.url", jobs.url()),
-                Map.entry("micronaut.http.services.jobs.read-timeout", "2s"),
-                Map.entry("ballast.clients.jobs.base", "10ms"),
-                Map.entry("ballast.clients.jobs.cap", "50ms"),
-                Map.entry("ballast.clients.jobs.deadline", "5s"),
-                Map.entry("ballast.clients.jobs.breaker.wait-duration-in-open-state", "300ms"),
-                Map.entry("ballast.webhook.outbox.jobs-service-token", JobsServiceStandIn.TOKEN),
-                Map.entry("ballast.webhook.outbox.relay.enabled", "true"),
-                Map.entry("ballast.webhook.outbox.relay.interval", "100ms"),
-                Map.entry("ballast.webhook.outbox.relay.initial-delay", "0s"),
-                Map.entry("ballast.webhook.outbox.relay.lease", "30s"),
-                Map.entry("ballast.webhook.outbox.relay.backoff-base", "100ms"),
-                Map.entry("ballast.webhook.outbox.relay.backoff-cap", "1s")));
+        Map<String, Object> properties = jobs.fastRelay();
+        properties.put("micronaut.http.services.jobs.read-timeout", "2s");
+        properties.put("ballast.webhook.outbox.jobs-service-token", JobsServiceStandIn.TOKEN);
+        properties.put("ballast.webhook.outbox.relay.backoff-base", "100ms");
+        properties.put("ballast.webhook.outbox.relay.backoff-cap", "1s");
+        service = RunningWebhookService.start(properties);
     }
 
     @AfterAll
@@ -68,11 +59,11 @@ class OutboxRelayTest {
     void acceptedDeliveriesAreRelayedOnceEachWithTheirDedupeKeyAndMarkedDelivered() {
         TestWorkspace ws = service.createWorkspace();
         for (int i = 0; i < 5; i++) {
-            accept(ws);
+            service.acceptNewReply(ws);
         }
         accept(ws, Deliveries.emailSent(REPLY_IDS.incrementAndGet(), "jane@example.com"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> undelivered(ws.id()) == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> service.undeliveredOutboxRows(ws.id()) == 0);
 
         List<Map<String, Object>> rows = service.query(
                 "SELECT dedupe_key, job_type, message_id, attempts, last_error FROM webhook.outbox WHERE workspace_id = ?", ws.id());
@@ -102,18 +93,18 @@ class OutboxRelayTest {
         jobs.unavailable();
         int before = jobs.posts().size();
         for (int i = 0; i < 6; i++) {
-            accept(ws);
+            service.acceptNewReply(ws);
         }
         // rows are tried, fail, and are backed off one by one; none is marked delivered
         await().atMost(Duration.ofSeconds(30)).until(() -> service.count(
                 "SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 2", ws.id()) >= 2);
         for (int i = 0; i < 6; i++) {
-            accept(ws);
+            service.acceptNewReply(ws);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> service.count(
                 "SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 1", ws.id()) == 12);
         assertThat(service.outboxRows(ws.id())).isEqualTo(12);
-        assertThat(undelivered(ws.id())).isEqualTo(12);
+        assertThat(service.undeliveredOutboxRows(ws.id())).isEqualTo(12);
         MeterRegistry meters = service.context().getBean(MeterRegistry.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("ballast.outbox.depth").gauge().value() >= 12);
         assertThat(meters.get("ballast.outbox.oldest.age").gauge().value()).isPositive();
@@ -130,7 +121,7 @@ class OutboxRelayTest {
         assertThat(postsWhileDown).isLessThan((int) attemptsRecorded + 30);
 
         jobs.accepting();
-        await().atMost(Duration.ofSeconds(30)).until(() -> undelivered(ws.id()) == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.undeliveredOutboxRows(ws.id()) == 0);
 
         List<String> keys = service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ?", ws.id())
                 .stream().map(r -> (String) r.get("dedupe_key")).toList();
@@ -145,18 +136,18 @@ class OutboxRelayTest {
         jobs.stop();
         try {
             for (int i = 0; i < 5; i++) {
-                accept(ws);
+                service.acceptNewReply(ws);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> service.count(
                     "SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 1", ws.id()) == 5);
-            assertThat(undelivered(ws.id())).isEqualTo(5);
+            assertThat(service.undeliveredOutboxRows(ws.id())).isEqualTo(5);
             assertThat(service.query("SELECT DISTINCT last_error FROM webhook.outbox WHERE workspace_id = ?", ws.id()))
                     .extracting(r -> (String) r.get("last_error")).allMatch(e -> e.startsWith("jobs-service call failed: "));
         } finally {
             jobs.restart();
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> undelivered(ws.id()) == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.undeliveredOutboxRows(ws.id()) == 0);
         List<String> keys = service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ?", ws.id())
                 .stream().map(r -> (String) r.get("dedupe_key")).toList();
         assertThat(jobs.acceptedPerKey(keys)).hasSize(5)
@@ -171,16 +162,16 @@ class OutboxRelayTest {
         // answers come 3 s late, past the jobs client's 2 s read timeout: a 201 nobody waited for is not a delivery
         jobs.accepting(3_000);
         for (int i = 0; i < 3; i++) {
-            accept(ws);
+            service.acceptNewReply(ws);
         }
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> meters.counter("ballast.outbox.failed", "reason", "timeout").count() > timeoutsBefore);
-        assertThat(undelivered(ws.id())).isEqualTo(3);
+        assertThat(service.undeliveredOutboxRows(ws.id())).isEqualTo(3);
         assertThat(service.count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND attempts >= 1",
                 ws.id())).isPositive();
 
         jobs.accepting();
-        await().atMost(Duration.ofSeconds(30)).until(() -> undelivered(ws.id()) == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.undeliveredOutboxRows(ws.id()) == 0);
         List<String> keys = service.query("SELECT dedupe_key FROM webhook.outbox WHERE workspace_id = ?", ws.id())
                 .stream().map(r -> (String) r.get("dedupe_key")).toList();
         // every try of a row, the late ones included, carried that row's key, so jobs-service can dedupe them
@@ -193,15 +184,6 @@ class OutboxRelayTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private long undelivered(UUID workspace) {
-        return service.count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND delivered_at IS NULL",
-                workspace);
-    }
-
-    private void accept(TestWorkspace ws) {
-        accept(ws, Deliveries.reply(REPLY_IDS.incrementAndGet(), "jane@example.com"));
     }
 
     private void accept(TestWorkspace ws, String body) {

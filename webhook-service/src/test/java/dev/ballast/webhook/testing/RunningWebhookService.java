@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,6 +32,7 @@ public final class RunningWebhookService implements AutoCloseable {
 
     public static final String ADMIN_TOKEN = "test-admin-token";
     public static final String SERVICE_TOKEN = "test-service-token";
+    private static final AtomicLong REPLY_IDS = new AtomicLong(1_000_000);
 
     private final TestDatabase db;
     private final FaultProxy proxy;
@@ -186,6 +188,20 @@ public final class RunningWebhookService implements AutoCloseable {
 
     public long outboxRows(UUID workspace) {
         return count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ?", workspace);
+    }
+
+    public long undeliveredOutboxRows(UUID workspace) {
+        return count("SELECT count(*) FROM webhook.outbox WHERE workspace_id = ? AND delivered_at IS NULL", workspace);
+    }
+
+    /** Delivers a new EmailBison reply (a reply id never used before) to the workspace: accepted, its message id. */
+    public long acceptNewReply(TestWorkspace ws) {
+        HttpResponse<String> r = post(ws.emailPath(), Deliveries.reply(REPLY_IDS.incrementAndGet(), "jane@example.com"),
+                ws.bearer());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode answer = json(r);
+        assertThat(answer.get("status").getStringValue()).isEqualTo("accepted");
+        return answer.get("messageId").getLongValue();
     }
 
     public long leads(UUID workspace) {
