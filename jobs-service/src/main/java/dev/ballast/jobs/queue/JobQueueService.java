@@ -36,7 +36,7 @@ public final class JobQueueService implements JobQueue {
     public Enqueued enqueue(NewJob job) {
         JobStore.Row row = row(job);
         Enqueued enqueued = store.insert(row);
-        wakeIfDue(List.of(row), List.of(enqueued));
+        inserted(List.of(row), List.of(enqueued));
         return enqueued;
     }
 
@@ -51,18 +51,15 @@ public final class JobQueueService implements JobQueue {
             }
         }
         List<Enqueued> enqueued = store.insertAll(rows);
-        wakeIfDue(rows, enqueued);
+        inserted(rows, enqueued);
         return enqueued;
     }
 
-    private void wakeIfDue(List<JobStore.Row> rows, List<Enqueued> enqueued) {
-        JobStore.Row last = null;
+    /** After an insert: notes each new job's workspace as active, and wakes the workers when one is due now. */
+    private void inserted(List<JobStore.Row> rows, List<Enqueued> enqueued) {
         for (int i = 0; i < rows.size(); i++) {
-            JobStore.Row row = rows.get(i);
-            if (enqueued.get(i).created() && (last == null || !last.workspaceId().equals(row.workspaceId())
-                    || !last.type().equals(row.type()))) {
-                activity.saw(row.workspaceId(), row.type());
-                last = row;
+            if (enqueued.get(i).created()) {
+                activity.saw(rows.get(i).workspaceId(), rows.get(i).type());
             }
         }
         Instant now = Instant.now();

@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param serviceToken    bearer token {@code POST /jobs} and {@code /jobs/bulk} require; empty: no token required
  * @param bulkMaxItems    most jobs in one {@code POST /jobs/bulk}
  * @param retention       finished jobs (succeeded, dead, cancelled) older than this are deleted
- * @param pruneBatchSize  rows deleted per statement
+ * @param pruneBatchSize  jobs read (so at most deleted) per pruning statement, walking the primary key
  */
 @ConfigurationProperties("ballast.jobs")
 public record QueueSettings(

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Enqueues are noted in memory and written by the scheduled flush, one row per (workspace, type), without any read. */
@@ -28,6 +29,28 @@ class WorkspaceActivityTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> service.bean(WorkspaceActivity.class).pendingNotes() == 0);
             assertThat(service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id = ? "
                     + "AND last_job_at > now() - interval '1 minute'", ws)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void notesAWriteCouldNotTakeAreKeptAndWrittenByTheNextFlush() throws Exception {
+        try (JobsServiceUnderTest service = JobsServiceUnderTest.start(Map.of())) {
+            WorkspaceActivity activity = service.bean(WorkspaceActivity.class);
+            UUID ws = UUID.randomUUID();
+            service.bean(JobQueue.class).enqueue(
+                    new JobQueue.NewJob("email-inbound-post-process", ws, null, null, null, null, null));
+            // The table out of reach (as a schema change gone wrong would leave it): the write fails, nothing is lost.
+            service.execute("ALTER TABLE jobs.workspace_activity RENAME TO workspace_activity_away");
+            try {
+                assertThatThrownBy(activity::flush).isNotNull();
+                assertThat(activity.pendingNotes()).isEqualTo(1);
+            } finally {
+                service.execute("ALTER TABLE jobs.workspace_activity_away RENAME TO workspace_activity");
+            }
+            activity.flush();
+            assertThat(activity.pendingNotes()).isZero();
+            assertThat(service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id = ?", ws))
+                    .isEqualTo(1);
         }
     }
 }
