@@ -1,29 +1,34 @@
 package dev.ballast.jobs.handlers;
 
 import dev.ballast.jobs.handlers.AutoSendRules.Decision;
-import dev.ballast.jobs.handlers.IntegrationsOperations.Draft;
-import dev.ballast.jobs.handlers.IntegrationsOperations.DraftRequest;
-import dev.ballast.jobs.handlers.IntegrationsOperations.EnrichmentRequest;
-import dev.ballast.jobs.handlers.IntegrationsOperations.Sentiment;
-import dev.ballast.jobs.handlers.IntegrationsOperations.SentimentRequest;
-import dev.ballast.jobs.handlers.IntegrationsOperations.SlackNotice;
-import dev.ballast.jobs.handlers.IntegrationsOperations.SlackReceipt;
-import dev.ballast.jobs.handlers.WebhookOperations.Annotation;
-import dev.ballast.jobs.handlers.WebhookOperations.Message;
+import dev.ballast.integrations.api.IntegrationsOperations.Draft;
+import dev.ballast.integrations.api.IntegrationsOperations.DraftRequest;
+import dev.ballast.integrations.api.IntegrationsOperations.EnrichmentRequest;
+import dev.ballast.integrations.api.IntegrationsOperations.Sentiment;
+import dev.ballast.integrations.api.IntegrationsOperations.SentimentRequest;
+import dev.ballast.integrations.api.IntegrationsOperations.SlackNotice;
+import dev.ballast.integrations.api.IntegrationsOperations.SlackReceipt;
+import dev.ballast.integrations.api.IntegrationsOperations;
 import dev.ballast.jobs.queue.JobContext;
 import dev.ballast.jobs.queue.JobHandler;
 import dev.ballast.jobs.queue.JobOutcome;
 import dev.ballast.jobs.queue.PermanentJobFailure;
 import dev.ballast.resilience.http.Deadline;
 import dev.ballast.resilience.http.WorkspaceScope;
+import dev.ballast.webhook.api.WebhookOperations;
+import dev.ballast.webhook.api.WebhookOperations.AnnotationView;
+import dev.ballast.webhook.api.WebhookOperations.MessageView;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.propagation.PropagatedContext;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,13 +68,15 @@ public final class EmailInboundPostProcess implements JobHandler {
     private final IntegrationsOperations integrations;
     private final EmailInboundSettings settings;
     private final AutoSendSettings autoSend;
+    private final JsonMapper json;
 
     EmailInboundPostProcess(WebhookClient webhook, IntegrationsClient integrations, EmailInboundSettings settings,
-                            AutoSendSettings autoSend) {
+                            AutoSendSettings autoSend, JsonMapper json) {
         this.webhook = webhook;
         this.integrations = integrations;
         this.settings = settings;
         this.autoSend = autoSend;
+        this.json = json;
     }
 
     @Override
@@ -111,7 +118,7 @@ public final class EmailInboundPostProcess implements JobHandler {
         }
 
         JobOutcome execute() {
-            Message m = call("fetch message", () -> webhook.message(messageId, ws));
+            MessageView m = call("fetch message", () -> webhook.message(messageId, ws));
             if (m == null) {
                 throw new PermanentJobFailure("message " + messageId + " not found in its workspace");
             }
@@ -193,7 +200,8 @@ public final class EmailInboundPostProcess implements JobHandler {
                 return existing;
             }
             JsonNode value = call(kind, work);
-            Annotation written = call("annotate " + kind, () -> webhook.annotate(messageId, kind, ws, value));
+            byte[] encoded = encode(value);
+            AnnotationView written = call("annotate " + kind, () -> webhook.annotate(messageId, kind, ws, encoded));
             if (written == null) {
                 throw new PermanentJobFailure("message " + messageId + " not found when writing " + kind);
             }
@@ -204,6 +212,14 @@ public final class EmailInboundPostProcess implements JobHandler {
 
         private String key(String step) {
             return TYPE + ":" + messageId + ":" + step;
+        }
+    }
+
+    private byte[] encode(JsonNode value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -238,7 +254,7 @@ public final class EmailInboundPostProcess implements JobHandler {
         throw new PermanentJobFailure("payload has no messageId");
     }
 
-    private static String slackText(Message m, @Nullable String sentiment, @Nullable String decision) {
+    private static String slackText(MessageView m, @Nullable String sentiment, @Nullable String decision) {
         return "New reply from " + (m.fromAddress() == null ? "a lead" : m.fromAddress())
                 + (m.subject() == null ? "" : " (" + m.subject() + ")")
                 + ": sentiment " + (sentiment == null ? "unknown" : sentiment)

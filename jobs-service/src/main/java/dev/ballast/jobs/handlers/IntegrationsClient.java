@@ -1,5 +1,6 @@
 package dev.ballast.jobs.handlers;
 
+import dev.ballast.integrations.api.IntegrationsOperations;
 import io.micronaut.http.client.annotation.Client;
 
 /**

@@ -1,5 +1,6 @@
 package dev.ballast.jobs.handlers;
 
+import dev.ballast.webhook.api.WebhookOperations;
 import io.micronaut.http.client.annotation.Client;
 
 /**

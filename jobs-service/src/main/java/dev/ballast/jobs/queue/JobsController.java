@@ -1,5 +1,8 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.api.JobReceipt;
+import dev.ballast.jobs.api.JobRequest;
+import dev.ballast.jobs.api.JobsOperations;
 import dev.ballast.resilience.api.ProblemDetails;
 import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.jobs.queue.JobQueue.Enqueued;
@@ -54,7 +57,7 @@ public class JobsController implements JobsOperations {
         NewJob newJob = newJob(job, key, "");
         Enqueued enqueued = store(() -> queue.enqueue(newJob));
         return HttpResponse.status(enqueued.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .body(JobReceipt.of(enqueued));
+                .body(receipt(enqueued));
     }
 
     @Override
@@ -76,7 +79,11 @@ public class JobsController implements JobsOperations {
             newJobs.add(newJob(job, job.dedupeKey(), "/" + i));
         }
         List<Enqueued> enqueued = store(() -> queue.enqueueAll(newJobs));
-        return HttpResponse.ok(enqueued.stream().map(JobReceipt::of).toList());
+        return HttpResponse.ok(enqueued.stream().map(JobsController::receipt).toList());
+    }
+
+    private static JobReceipt receipt(Enqueued e) {
+        return new JobReceipt(Long.toString(e.id()), e.status(), e.created());
     }
 
     private static NewJob newJob(JobRequest job, @Nullable String dedupeKey, String at) {

@@ -1,5 +1,6 @@
 package dev.ballast.webhook.outbox;
 
+import dev.ballast.jobs.api.JobsOperations;
 import io.micronaut.http.client.annotation.Client;
 
 /**

@@ -1,5 +1,7 @@
 package dev.ballast.webhook.outbox;
 
+import dev.ballast.jobs.api.JobRequest;
+import dev.ballast.jobs.api.JobsOperations;
 import dev.ballast.resilience.Backoff;
 import dev.ballast.resilience.db.SchemaMigrator;
 import dev.ballast.resilience.http.AbortClass;
@@ -197,7 +199,7 @@ public final class OutboxRelay {
     private Outcome sendOne(Claimed row, AtomicBoolean stop) {
         JobRequest request;
         try {
-            request = new JobRequest(row.jobType(), row.workspaceId().toString(),
+            request = JobRequest.of(row.jobType(), row.workspaceId().toString(),
                     json.readValue(row.payload(), JsonNode.class), row.dedupeKey());
         } catch (IOException e) {
             // jsonb always parses; if it ever does not, no resend can fix it

@@ -1,5 +1,6 @@
 package dev.ballast.webhook.outbox;
 
+import dev.ballast.jobs.api.JobsOperations;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;

@@ -1,5 +1,6 @@
 package dev.ballast.webhook.outbox;
 
+import dev.ballast.jobs.api.JobsOperations;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;

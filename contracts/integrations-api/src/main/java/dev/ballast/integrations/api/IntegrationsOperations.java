@@ -1,4 +1,4 @@
-package dev.ballast.jobs.handlers;
+package dev.ballast.integrations.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
@@ -11,14 +11,15 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.util.UUID;
 
 /**
- * integrations-service's provider operations as the handlers need them, declared here until that service exists
- * (its controller is to implement this interface).
+ * integrations-service's operations for other services: every call to a third party goes through them. The service's
+ * controller implements this interface (its implementation is being built) and every caller's
+ * {@code @Client(id = "integrations")} extends it.
  *
- * <p>The contract: every call carries {@code X-Workspace-Id} and an {@code Idempotency-Key}; the service stores the
- * answer under (workspace, operation, key) and answers a repeated key with the stored answer without calling the
- * provider again, so a retried job can never double-send a Slack message or pay for a second LLM call. 4xx other
- * than 408/429 means "this request will never work" (bad input, unknown workspace, provider refused); 429/5xx and
- * timeouts are worth retrying.
+ * <p>Every call carries {@code X-Workspace-Id} and an {@code Idempotency-Key}; the service stores the answer under
+ * (workspace, operation, key) and answers a repeated key with the stored answer without calling the provider again,
+ * so a retried job can never double-send a Slack message or pay for a second LLM call. 4xx other than 408/429 means
+ * "this request will never work" (bad input, unknown workspace, provider refused); 429/5xx and timeouts are worth
+ * retrying.
  */
 public interface IntegrationsOperations {
 

@@ -1,4 +1,4 @@
-package dev.ballast.jobs.queue;
+package dev.ballast.jobs.api;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -9,10 +9,13 @@ import io.micronaut.http.annotation.Post;
 import java.util.List;
 
 /**
- * The enqueue API, declared once ({@code JobsController} implements it; webhook-service's outbox relay calls the
- * same shape). Idempotent by {@code Idempotency-Key}, which is the job's dedupe key: 201 when the job was created,
- * 200 with the existing job when the key was seen before (whatever that job's state; a finished job is never
- * re-armed). Needs {@code Authorization: Bearer <JOBS_SERVICE_TOKEN>} when that token is set.
+ * jobs-service's enqueue API. Its {@code JobsController} implements this interface and every caller's
+ * {@code @Client(id = "jobs")} extends it, so a change here breaks the callers' compile, not production.
+ *
+ * <p>Idempotent by {@code Idempotency-Key}, which is the job's dedupe key: 201 when the job was created, 200 with the
+ * existing job when the key was seen before (whatever that job's state; a finished job is never re-armed). The key
+ * also makes the POST retryable under the callers' retry policy. Needs {@code Authorization: Bearer
+ * <JOBS_SERVICE_TOKEN>}; 503 while that token is unset.
  */
 public interface JobsOperations {
 

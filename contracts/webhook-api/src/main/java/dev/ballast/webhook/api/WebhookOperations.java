@@ -1,4 +1,4 @@
-package dev.ballast.jobs.handlers;
+package dev.ballast.webhook.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
@@ -7,17 +7,22 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.serde.annotation.Serdeable;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The part of webhook-service's read API the handlers use (its {@code MessageController}; bearer service token, the
- * workspace in {@code X-Workspace-Id}, a message of another workspace is 404). Writing the same annotation value
- * again changes nothing there, so a PUT is safe to repeat.
+ * webhook-service's read API for other services. Its {@code MessageController} implements this interface and every
+ * caller's {@code @Client(id = "webhook")} extends it.
+ *
+ * <p>Bearer service token; the workspace comes in {@code X-Workspace-Id}, and a message or lead of another workspace
+ * is not found (404, which a declarative client turns into {@code null}). Writing the same annotation value again
+ * changes nothing, so a PUT is safe to repeat.
  */
 public interface WebhookOperations {
 
@@ -25,23 +30,39 @@ public interface WebhookOperations {
 
     @Get("/messages/{id}")
     @Nullable
-    Message message(long id, @Header(WORKSPACE_HEADER) String workspaceId);
+    MessageView message(long id, @Nullable @Header(WORKSPACE_HEADER) String workspaceId);
 
-    @Put(uri = "/messages/{id}/annotations/{kind}", processes = MediaType.APPLICATION_JSON)
+    @Get("/leads/{id}/messages{?after,limit}")
     @Nullable
-    Annotation annotate(long id, String kind, @Header(WORKSPACE_HEADER) String workspaceId, @Body JsonNode value);
+    MessagePage leadMessages(long id, @Nullable @Header(WORKSPACE_HEADER) String workspaceId,
+                             @Nullable @QueryValue Long after, @Nullable @QueryValue Integer limit);
 
-    /** A message as webhook-service shows it; {@code annotations} by kind. */
+    /**
+     * Sets one annotation of a message. {@code value} is any JSON document as UTF-8 bytes: the service parses it
+     * itself, so that malformed, empty or oversized values get their own problem answers whatever the content type.
+     */
+    @Put(uri = "/messages/{id}/annotations/{kind}", consumes = MediaType.ALL)
+    @Nullable
+    AnnotationView annotate(long id, String kind, @Nullable @Header(WORKSPACE_HEADER) String workspaceId,
+                            @Nullable @Body byte[] value);
+
+    /** A stored email or SMS; {@code annotations} by kind, present when the message was read on its own. */
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Message(long id, UUID workspaceId, long leadId, String provider, String externalId, String channel,
-                   String direction, String eventType, @Nullable String subject, @Nullable String body,
-                   @Nullable String fromAddress, @Nullable String toAddress, @Nullable JsonNode metadata,
-                   @Nullable Instant sentAt, @Nullable Instant receivedAt,
-                   @Nullable Map<String, Annotation> annotations) {
+    record MessageView(long id, UUID workspaceId, long leadId, String provider, String externalId,
+                       String channel, String direction, String eventType, @Nullable String subject,
+                       @Nullable String body, @Nullable String fromAddress, @Nullable String toAddress,
+                       JsonNode metadata, @Nullable Instant sentAt, Instant receivedAt,
+                       @Nullable Map<String, AnnotationView> annotations) {
     }
 
     @Serdeable
-    record Annotation(String kind, JsonNode value, @Nullable Instant updatedAt) {
+    record AnnotationView(String kind, JsonNode value, Instant updatedAt) {
+    }
+
+    /** One page of a lead's messages, oldest first; pass {@code nextAfter} as {@code after} for the next page. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record MessagePage(List<MessageView> items, @Nullable Long nextAfter) {
     }
 }
