@@ -6,6 +6,7 @@ import dev.ballast.jobs.admin.AdminApi.JobView;
 import dev.ballast.jobs.admin.AdminApi.Stats;
 import dev.ballast.jobs.admin.JobAdministration.Change;
 import dev.ballast.jobs.admin.JobAdministration.Filter;
+import dev.ballast.jobs.queue.JobState;
 import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.resilience.api.RequestValues;
 import io.micronaut.core.annotation.Nullable;
@@ -19,7 +20,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.sql.SQLException;
-import java.util.Set;
+import java.util.Arrays;
 
 /**
  * The admin job API ({@code Authorization: Bearer $JOBS_ADMIN_TOKEN}, see {@link AdminTokenFilter}). Query values
@@ -30,7 +31,6 @@ import java.util.Set;
 @Tag(name = "admin")
 public class AdminJobsController {
 
-    private static final Set<String> STATUSES = Set.of("available", "running", "succeeded", "dead", "cancelled");
     private static final int MAX_TYPE_LENGTH = 200;
 
     private final JobAdministration admin;
@@ -46,10 +46,6 @@ public class AdminJobsController {
     public JobPage list(@Nullable @QueryValue String status, @Nullable @QueryValue String type,
                         @Nullable @QueryValue String workspaceId, @Nullable @QueryValue String limit,
                         @Nullable @QueryValue String after) throws SQLException {
-        if (status != null && !STATUSES.contains(status)) {
-            throw ProblemException.badRequest("invalid_status", "status must be one of " + String.join(", ",
-                    STATUSES.stream().sorted().toList()));
-        }
         if (type != null && (type.isEmpty() || type.length() > MAX_TYPE_LENGTH || type.indexOf('\0') >= 0)) {
             throw ProblemException.badRequest("invalid_type", "type must be 1 to " + MAX_TYPE_LENGTH + " characters, without NUL");
         }
@@ -58,7 +54,7 @@ public class AdminJobsController {
             throw ProblemException.badRequest("invalid_limit", "limit must be between 1 and " + settings.maxPageSize());
         }
         Long cursor = after == null ? null : RequestValues.wholeNumber(after, 1, "invalid_after", "after must be a positive integer");
-        return admin.list(new Filter(status, type, RequestValues.workspaceId(workspaceId), cursor, (int) size));
+        return admin.list(new Filter(state(status), type, RequestValues.workspaceId(workspaceId), cursor, (int) size));
     }
 
     @Get("/stats")
@@ -92,8 +88,21 @@ public class AdminJobsController {
         return switch (change) {
             case Change.Done(JobView job) -> job;
             case Change.Missing() -> throw ProblemException.notFound("job " + id);
-            case Change.Refused(String status) -> throw ProblemException.conflict("invalid_state",
-                    "job " + id + " is " + status + ": " + rule);
+            case Change.Refused(JobState status) -> throw ProblemException.conflict("invalid_state",
+                    "job " + id + " is " + status.column() + ": " + rule);
         };
+    }
+
+    private static @Nullable JobState state(@Nullable String status) {
+        if (status == null) {
+            return null;
+        }
+        for (JobState s : JobState.values()) {
+            if (s.column().equals(status)) {
+                return s;
+            }
+        }
+        throw ProblemException.badRequest("invalid_status", "status must be one of " + String.join(", ",
+                Arrays.stream(JobState.values()).map(JobState::column).sorted().toList()));
     }
 }

@@ -6,6 +6,7 @@ import dev.ballast.jobs.admin.AdminApi.JobPage;
 import dev.ballast.jobs.admin.AdminApi.JobView;
 import dev.ballast.jobs.admin.AdminApi.Stats;
 import dev.ballast.jobs.admin.AdminApi.StatsRow;
+import dev.ballast.jobs.queue.JobState;
 import dev.ballast.resilience.db.DbRetry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.jdbc.DataSourceResolver;
@@ -36,7 +37,7 @@ import java.util.UUID;
 public final class JobAdministration {
 
     /** The filters of a listing, already validated; null means "any". */
-    public record Filter(@Nullable String status, @Nullable String type, @Nullable UUID workspaceId,
+    public record Filter(@Nullable JobState status, @Nullable String type, @Nullable UUID workspaceId,
                          @Nullable Long after, int limit) {
     }
 
@@ -45,7 +46,7 @@ public final class JobAdministration {
         record Done(JobView job) implements Change {
         }
 
-        record Refused(String status) implements Change {
+        record Refused(JobState status) implements Change {
         }
 
         record Missing() implements Change {
@@ -74,7 +75,7 @@ public final class JobAdministration {
         List<Object> params = new ArrayList<>();
         if (f.status() != null) {
             sql.append(" AND status = ?");
-            params.add(f.status());
+            params.add(f.status().column());
         }
         if (f.type() != null) {
             sql.append(" AND type = ?");
@@ -180,7 +181,7 @@ public final class JobAdministration {
                 UPDATE jobs.jobs SET status = 'cancelled', finished_at = now(), lease_until = NULL, updated_at = now()
                 WHERE id = ? AND status IN ('available', 'running')
                 RETURNING\s""" + COLUMNS, null);
-        if (c instanceof Change.Refused(String status) && status.equals("cancelled")) {
+        if (c instanceof Change.Refused(JobState status) && status == JobState.CANCELLED) {
             return find(id).<Change>map(Change.Done::new).orElse(c);
         }
         return c;
@@ -217,7 +218,7 @@ public final class JobAdministration {
                 try (PreparedStatement st = c.prepareStatement("SELECT status FROM jobs.jobs WHERE id = ?")) {
                     st.setLong(1, id);
                     try (ResultSet rs = st.executeQuery()) {
-                        return rs.next() ? new Change.Refused(rs.getString(1)) : new Change.Missing();
+                        return rs.next() ? new Change.Refused(JobState.ofColumn(rs.getString(1))) : new Change.Missing();
                     }
                 }
             }

@@ -168,15 +168,19 @@ public final class CronTick {
                 return;
             }
             switch (o.outcome()) {
-                case "succeeded" -> succeeded.incrementAndGet();
-                case "snoozed" -> snoozed.incrementAndGet();
-                case "timeout" -> timedOut.incrementAndGet();
-                default -> { }
+                case SUCCEEDED -> succeeded.incrementAndGet();
+                case SNOOZED -> snoozed.incrementAndGet();
+                case TIMEOUT -> timedOut.incrementAndGet();
+                case RETRY, DEAD, CANCELLED, ABANDONED -> { }
             }
-            if (o.status().equals("dead")) {
-                dead.incrementAndGet();
-            } else if (o.status().equals("available") && !o.snoozed()) {
-                retried.incrementAndGet();
+            switch (o.status()) {
+                case DEAD -> dead.incrementAndGet();
+                case AVAILABLE -> {
+                    if (!o.snoozed()) {
+                        retried.incrementAndGet();
+                    }
+                }
+                case RUNNING, SUCCEEDED, CANCELLED -> { }
             }
         }
     }

@@ -8,28 +8,33 @@ import java.time.Duration;
  * What to write for one finished attempt: the job's next status and the attempt's outcome (the values of the
  * {@code job_attempts.outcome} check). Errors carry a class name and a truncated message, never payloads.
  */
-public record AttemptOutcome(long id, int attempt, String type, String status, String outcome, Duration delay,
+public record AttemptOutcome(long id, int attempt, String type, JobState status, AttemptEnd outcome, Duration delay,
                              @Nullable String result, @Nullable String errorClass, @Nullable String error,
                              boolean snoozed, @Nullable String worker) {
 
     static final int MAX_ERROR = 500;
 
     public static AttemptOutcome succeeded(ClaimedJob job, @Nullable String result) {
-        return new AttemptOutcome(job.id(), job.attempt(), job.type(), "succeeded", "succeeded", Duration.ZERO,
+        return new AttemptOutcome(job.id(), job.attempt(), job.type(), JobState.SUCCEEDED, AttemptEnd.SUCCEEDED, Duration.ZERO,
                 result, null, null, false, job.worker());
     }
 
     public static AttemptOutcome snoozed(ClaimedJob job, Duration delay) {
-        return new AttemptOutcome(job.id(), job.attempt(), job.type(), "available", "snoozed", delay, null, null,
+        return new AttemptOutcome(job.id(), job.attempt(), job.type(), JobState.AVAILABLE, AttemptEnd.SNOOZED, delay, null, null,
                 null, true, job.worker());
     }
 
-    /** A failure: available again after {@code delay}, or dead when {@code retry} is null. */
-    public static AttemptOutcome failed(ClaimedJob job, String outcome, @Nullable Duration retry, String errorClass,
+    /**
+     * A failure: the job is available again after {@code retry}, or dead when {@code retry} is null. A
+     * {@link AttemptEnd#RETRY} with no retry left is recorded as {@link AttemptEnd#DEAD}; a timeout keeps saying
+     * timeout, so the attempt still tells why the job died.
+     */
+    public static AttemptOutcome failed(ClaimedJob job, AttemptEnd end, @Nullable Duration retry, String errorClass,
                                         @Nullable String message) {
         String error = truncate(errorClass + (message == null || message.isBlank() ? "" : ": " + message));
-        return new AttemptOutcome(job.id(), job.attempt(), job.type(), retry == null ? "dead" : "available",
-                retry == null && outcome.equals("retry") ? "dead" : outcome, retry == null ? Duration.ZERO : retry,
+        boolean last = retry == null;
+        return new AttemptOutcome(job.id(), job.attempt(), job.type(), last ? JobState.DEAD : JobState.AVAILABLE,
+                last && end == AttemptEnd.RETRY ? AttemptEnd.DEAD : end, last ? Duration.ZERO : retry,
                 null, errorClass, error, false, job.worker());
     }
 

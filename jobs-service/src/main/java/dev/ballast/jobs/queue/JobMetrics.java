@@ -42,7 +42,7 @@ public final class JobMetrics {
 
     private final Map<String, Counter> claimedByType = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadByType = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Finished>> finishedByType = new ConcurrentHashMap<>();
+    private final Map<String, Map<AttemptEnd, Finished>> finishedByType = new ConcurrentHashMap<>();
 
     private String tag(String type) {
         return handledTypes.contains(type) ? type : "unknown";
@@ -57,16 +57,17 @@ public final class JobMetrics {
     }
 
     /** One attempt's outcome ({@code succeeded}, {@code retry}, {@code timeout}, {@code dead}, {@code snoozed}). */
-    void finished(String type, String outcome, String status, long nanos) {
+    void finished(String type, AttemptEnd outcome, JobState status, long nanos) {
         String t = tag(type);
         Finished f = finishedByType.computeIfAbsent(t, k -> new ConcurrentHashMap<>())
                 .computeIfAbsent(outcome, o -> new Finished(switch (o) {
-                    case "succeeded" -> meters.counter("ballast.jobs.succeeded", "type", t);
-                    case "snoozed" -> meters.counter("ballast.jobs.snoozed", "type", t);
-                    default -> meters.counter("ballast.jobs.failed", "type", t, "outcome", o);
-                }, meters.timer("ballast.jobs.handler.duration", "type", t, "outcome", o)));
+                    case SUCCEEDED -> meters.counter("ballast.jobs.succeeded", "type", t);
+                    case SNOOZED -> meters.counter("ballast.jobs.snoozed", "type", t);
+                    case RETRY, DEAD, TIMEOUT, CANCELLED, ABANDONED ->
+                            meters.counter("ballast.jobs.failed", "type", t, "outcome", o.column());
+                }, meters.timer("ballast.jobs.handler.duration", "type", t, "outcome", o.column())));
         f.counter().increment();
-        if (status.equals("dead")) {
+        if (status == JobState.DEAD) {
             deadByType.computeIfAbsent(t, k -> meters.counter("ballast.jobs.dead", "type", k)).increment();
         }
         f.duration().record(nanos, TimeUnit.NANOSECONDS);
@@ -81,8 +82,8 @@ public final class JobMetrics {
     }
 
     void rescued(int available, int dead) {
-        meters.counter("ballast.jobs.rescued", "to", "available").increment(available);
-        meters.counter("ballast.jobs.rescued", "to", "dead").increment(dead);
+        meters.counter("ballast.jobs.rescued", "to", JobState.AVAILABLE.column()).increment(available);
+        meters.counter("ballast.jobs.rescued", "to", JobState.DEAD.column()).increment(dead);
     }
 
     void pruned(long n) {

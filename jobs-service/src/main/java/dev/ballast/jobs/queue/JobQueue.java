@@ -24,6 +24,6 @@ public interface JobQueue {
     }
 
     /** {@code created} is false when a job with the same dedupe key existed already. */
-    record Enqueued(long id, boolean created, String status) {
+    record Enqueued(long id, boolean created, JobState status) {
     }
 }

@@ -152,7 +152,7 @@ public final class JobRunner {
             JobHandler handler = handlers.forType(job.type());
             if (handler == null) {
                 // Retried rather than dead at once: during a rolling deploy another replica may know the type.
-                outcome = failure(r, "retry", "NoHandler", "no handler for job type " + job.type() + " in this service");
+                outcome = failure(r, AttemptEnd.RETRY, "NoHandler", "no handler for job type " + job.type() + " in this service");
             } else {
                 JobContext context = JobContext.claimed(job, job.maxAttempts() + job.snoozes(), r.deadline);
                 JobOutcome result = handler.handle(context);
@@ -160,32 +160,32 @@ public final class JobRunner {
                     case JobOutcome.Succeeded s -> AttemptOutcome.succeeded(job, s.result() == null ? null
                             : json.writeValueAsString(s.result()));
                     case JobOutcome.Snoozed s -> AttemptOutcome.snoozed(job, s.delay().isNegative() ? Duration.ZERO : s.delay());
-                    case null -> failure(r, "retry", "NullOutcome", "handler returned no outcome");
+                    case null -> failure(r, AttemptEnd.RETRY, "NullOutcome", "handler returned no outcome");
                 };
             }
         } catch (PermanentJobFailure e) {
-            outcome = AttemptOutcome.failed(job, "dead", null, e.getClass().getSimpleName(), e.getMessage());
+            outcome = AttemptOutcome.failed(job, AttemptEnd.DEAD, null, e.getClass().getSimpleName(), e.getMessage());
         } catch (IOException e) {
-            outcome = AttemptOutcome.failed(job, "dead", null, e.getClass().getSimpleName(), "payload or result is not JSON");
+            outcome = AttemptOutcome.failed(job, AttemptEnd.DEAD, null, e.getClass().getSimpleName(), "payload or result is not JSON");
         } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-            outcome = failure(r, "retry", e.getClass().getSimpleName(), e.getMessage());
+            outcome = failure(r, AttemptEnd.RETRY, e.getClass().getSimpleName(), e.getMessage());
         }
         settle(r, outcome);
     }
 
     private void timedOut(Running r) {
-        AttemptOutcome outcome = failure(r, "timeout", "TIMEOUT", "handler ran past its budget of " + r.type.timeout());
+        AttemptOutcome outcome = failure(r, AttemptEnd.TIMEOUT, "TIMEOUT", "handler ran past its budget of " + r.type.timeout());
         if (settle(r, outcome)) {
             r.thread.interrupt();
         }
     }
 
     /** A retryable failure: available again after backoff, or dead when it was the last attempt. */
-    private AttemptOutcome failure(Running r, String outcome, String errorClass, @Nullable String message) {
+    private AttemptOutcome failure(Running r, AttemptEnd end, String errorClass, @Nullable String message) {
         int spent = r.job.attemptsSpent();
         Duration retry = spent >= r.job.maxAttempts() ? null
                 : Duration.ofMillis(r.type.backoff().delayMillis(Math.max(1, spent)));
-        return AttemptOutcome.failed(r.job, outcome, retry, errorClass, message);
+        return AttemptOutcome.failed(r.job, end, retry, errorClass, message);
     }
 
     private boolean settle(Running r, AttemptOutcome outcome) {
@@ -199,7 +199,7 @@ public final class JobRunner {
             meanRunNanos = mean == 0 ? Math.max(1, ran) : Math.max(1, mean + (ran - mean) / 8);
         }
         metrics.finished(r.job.type(), outcome.outcome(), outcome.status(), ran);
-        if (outcome.status().equals("dead")) {
+        if (outcome.status() == JobState.DEAD) {
             LOG.warn("job {} type={} dead after attempt {}: {}", r.job.id(), r.job.type(), r.job.attempt(), outcome.error());
         } else if (outcome.errorClass() != null) {
             LOG.debug("job {} type={} attempt {} failed ({}), retry in {} ms", r.job.id(), r.job.type(),
@@ -278,7 +278,7 @@ public final class JobRunner {
                 r.thread.interrupt();
                 r.releaseSlot();
                 // Fenced off like any late outcome; sent only so that a cancelled job's attempt is closed as such.
-                writer.submit(AttemptOutcome.failed(r.job, "retry", Duration.ZERO, "LEASE_LOST", "claim lost"))
+                writer.submit(AttemptOutcome.failed(r.job, AttemptEnd.RETRY, Duration.ZERO, "LEASE_LOST", "claim lost"))
                         .whenComplete((ok, e) -> held.remove(r.job.id(), r));
                 r.listener.settled(r.job, null, CompletableFuture.completedFuture(false));
             }

@@ -194,7 +194,7 @@ public final class JobStore {
                 try (ResultSet rs = st.executeQuery()) {
                     // No row back (never null) is the conflict: the key's job exists already.
                     if (rs.next()) {
-                        return new Enqueued(rs.getLong(1), true, rs.getString(2));
+                        return new Enqueued(rs.getLong(1), true, JobState.ofColumn(rs.getString(2)));
                     }
                 }
             }
@@ -284,7 +284,7 @@ public final class JobStore {
         List<Enqueued> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             if (inserted.contains(ids[i])) {
-                out.add(new Enqueued(ids[i], true, "available"));
+                out.add(new Enqueued(ids[i], true, JobState.AVAILABLE));
             } else {
                 Enqueued found = existing.get(keys[i]);
                 if (found == null) {
@@ -303,7 +303,7 @@ public final class JobStore {
             Map<String, Enqueued> out = new HashMap<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new Enqueued(rs.getLong(2), false, rs.getString(3)));
+                    out.put(rs.getString(1), new Enqueued(rs.getLong(2), false, JobState.ofColumn(rs.getString(3))));
                 }
             }
             return out;
@@ -350,8 +350,8 @@ public final class JobStore {
             AttemptOutcome o = outcomes.get(i);
             ids[i] = o.id();
             attempts[i] = o.attempt();
-            statuses[i] = o.status();
-            kinds[i] = o.outcome();
+            statuses[i] = o.status().column();
+            kinds[i] = o.outcome().column();
             delays[i] = o.delay().toMillis() / 1000.0;
             results[i] = o.result();
             errorClasses[i] = o.errorClass();
@@ -389,7 +389,7 @@ public final class JobStore {
             ids[i] = refused.get(i).id();
             attempts[i] = refused.get(i).attempt();
             workers[i] = refused.get(i).worker();
-            cancelled[i] = "cancelled";
+            cancelled[i] = AttemptEnd.CANCELLED.column();
         }
         retry.statement("jobs-close-cancelled", () -> unchecked(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(CLOSE_CANCELLED))) {
@@ -466,7 +466,7 @@ public final class JobStore {
 
     private static String[] running(int n) {
         String[] out = new String[n];
-        Arrays.fill(out, "running");
+        Arrays.fill(out, JobState.RUNNING.column());
         return out;
     }
 

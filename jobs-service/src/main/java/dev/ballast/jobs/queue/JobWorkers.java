@@ -143,7 +143,7 @@ public final class JobWorkers {
                 freed.release();
             }
         });
-        if (outcome != null && outcome.status().equals("available")) {
+        if (outcome != null && outcome.status() == JobState.AVAILABLE) {
             // Our own retry or snooze comes due: claim then rather than at the next poll.
             written.thenRun(() -> CompletableFuture.delayedExecutor(outcome.delay().toMillis() + 1, TimeUnit.MILLISECONDS)
                     .execute(this::wake));

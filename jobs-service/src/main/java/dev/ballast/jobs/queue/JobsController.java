@@ -83,7 +83,7 @@ public class JobsController implements JobsOperations {
     }
 
     private static JobReceipt receipt(Enqueued e) {
-        return new JobReceipt(Long.toString(e.id()), e.status(), e.created());
+        return new JobReceipt(Long.toString(e.id()), e.status().column(), e.created());
     }
 
     private static NewJob newJob(JobRequest job, @Nullable String dedupeKey, String at) {

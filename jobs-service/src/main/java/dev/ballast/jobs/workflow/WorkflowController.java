@@ -22,7 +22,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.io.IOException;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -37,7 +36,6 @@ import java.util.regex.Pattern;
 public class WorkflowController {
 
     private static final Pattern WORKFLOW_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-    private static final Set<String> END_STATES = Set.of("succeeded", "failed");
 
     private final WorkflowExecutions executions;
     private final WorkflowSettings settings;
@@ -71,11 +69,10 @@ public class WorkflowController {
         JsonNode request = object(body);
         UUID workspace = workspace(request);
         JsonNode status = request.get("status");
-        if (status == null || !status.isString() || !END_STATES.contains(status.getStringValue())) {
-            throw ProblemException.badRequest("invalid_status", "status must be succeeded or failed");
-        }
+        ExecutionEnd end = ExecutionEnd.ofColumn(status == null || !status.isString() ? null : status.getStringValue())
+                .orElseThrow(() -> ProblemException.badRequest("invalid_status", "status must be succeeded or failed"));
         JsonNode result = request.get("result");
-        return switch (executions.complete(workflowId, workspace, executionId, status.getStringValue(),
+        return switch (executions.complete(workflowId, workspace, executionId, end,
                 result == null || result.isNull() ? null : result)) {
             case Completion.Recorded(Execution e) -> e;
             case Completion.Conflict(Execution e) -> throw ProblemException.conflict("already_finished",

@@ -124,7 +124,7 @@ public final class WorkflowExecutions {
      * Records how a running execution ended. Recording the same ending again answers it unchanged (safe to retry);
      * a different ending for a finished execution is a conflict.
      */
-    public Completion complete(String workflowId, UUID workspace, long id, String status, @Nullable JsonNode result) {
+    public Completion complete(String workflowId, UUID workspace, long id, ExecutionEnd end, @Nullable JsonNode result) {
         String resultText = result == null ? null : text(result);
         return retry.transaction("workflow-complete", tx, s -> {
             Connection c = s.getConnection();
@@ -132,7 +132,7 @@ public final class WorkflowExecutions {
                     UPDATE jobs.workflow_executions SET status = ?, result = CAST(? AS jsonb), finished_at = ?
                     WHERE id = ? AND workflow_id = ? AND workspace_id = ? AND status = 'running'
                     RETURNING\s""" + COLUMNS)) {
-                st.setString(1, status);
+                st.setString(1, end.column());
                 st.setString(2, resultText);
                 st.setTimestamp(3, Timestamp.from(clock.instant()));
                 st.setLong(4, id);
@@ -147,7 +147,7 @@ public final class WorkflowExecutions {
             try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS
                     + ", status = ? AND result IS NOT DISTINCT FROM CAST(? AS jsonb)"
                     + " FROM jobs.workflow_executions WHERE id = ? AND workflow_id = ? AND workspace_id = ?")) {
-                st.setString(1, status);
+                st.setString(1, end.column());
                 st.setString(2, resultText);
                 st.setLong(3, id);
                 st.setString(4, workflowId);

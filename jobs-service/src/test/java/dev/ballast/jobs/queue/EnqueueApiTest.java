@@ -103,7 +103,7 @@ class EnqueueApiTest {
         assertThat(existing).isNotNull();
         assertThat(existing.created()).isFalse();
         assertThat(existing.id()).isEqualTo(created.id());
-        assertThat(existing.status()).isEqualTo("available");
+        assertThat(existing.status()).isEqualTo(JobState.AVAILABLE);
     }
 
     @Test

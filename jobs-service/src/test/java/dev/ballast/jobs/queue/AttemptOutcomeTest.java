@@ -1,0 +1,50 @@
+package dev.ballast.jobs.queue;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AttemptOutcomeTest {
+
+    private static final ClaimedJob JOB = new ClaimedJob(7, "t", UUID.randomUUID(), "{}", 3, 3, 0);
+
+    @Test
+    void aRetryableFailureWithAnAttemptLeftMakesTheJobAvailableAfterTheDelay() {
+        AttemptOutcome o = AttemptOutcome.failed(JOB, AttemptEnd.RETRY, Duration.ofSeconds(2), "IOException", "reset");
+
+        assertThat(o.status()).isEqualTo(JobState.AVAILABLE);
+        assertThat(o.outcome()).isEqualTo(AttemptEnd.RETRY);
+        assertThat(o.delay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(o.error()).isEqualTo("IOException: reset");
+    }
+
+    @Test
+    void aRetryableFailureOnTheLastAttemptIsRecordedAsDead() {
+        AttemptOutcome o = AttemptOutcome.failed(JOB, AttemptEnd.RETRY, null, "IOException", null);
+
+        assertThat(o.status()).isEqualTo(JobState.DEAD);
+        assertThat(o.outcome()).isEqualTo(AttemptEnd.DEAD);
+        assertThat(o.delay()).isZero();
+    }
+
+    @Test
+    void aTimeoutOnTheLastAttemptKillsTheJobButStillSaysTimeout() {
+        AttemptOutcome o = AttemptOutcome.failed(JOB, AttemptEnd.TIMEOUT, null, "TIMEOUT", "ran past 30s");
+
+        assertThat(o.status()).isEqualTo(JobState.DEAD);
+        assertThat(o.outcome()).isEqualTo(AttemptEnd.TIMEOUT);
+    }
+
+    @Test
+    void statesReadFromTheColumnAreTheStatesWrittenToIt() {
+        Arrays.stream(JobState.values()).forEach(s -> assertThat(JobState.ofColumn(s.column())).isSameAs(s));
+        assertThat(Arrays.stream(JobState.values()).filter(JobState::finished))
+                .containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.DEAD, JobState.CANCELLED);
+        assertThatThrownBy(() -> JobState.ofColumn("paused")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
