@@ -1,7 +1,7 @@
 package dev.ballast.resilience.http;
 
 /**
- * Why a call ended without an HTTP response (DESIGN.md, "Abort classification"). Logs and metrics carry
+ * Why a call ended without an HTTP response (docs/architecture.md, "Abort classes"). Logs and metrics carry
  * the class; only the first three are ever retried, and then only as {@link RetryMatrix} allows.
  */
 public enum AbortClass {

@@ -9,7 +9,7 @@ import static dev.ballast.resilience.http.RetryDecision.RETRY;
 import static dev.ballast.resilience.http.RetryDecision.RETRY_AFTER;
 
 /**
- * The retry matrix of DESIGN.md as a pure, allocation-free function:
+ * The retry matrix of docs/architecture.md as a pure, allocation-free function:
  * {@code decision = f(method, idempotency key or declared side-effect free, outcome)}.
  * Attempts, deadlines and the retry budget are applied afterwards by {@link ClientCallPolicy}; this class only
  * says whether a retry would be safe and how to time it.
@@ -18,7 +18,7 @@ public final class RetryMatrix {
 
     private enum Row { NOT_SENT, READ_TIMEOUT, RESET, THROTTLED, SERVER_ERROR, CLIENT_ERROR }
 
-    // Row by row as in DESIGN.md; columns are RequestKind: IDEMPOTENT, DECLARED_IDEMPOTENT, UNSAFE.
+    // Row by row as in docs/architecture.md; columns are RequestKind: IDEMPOTENT, DECLARED_IDEMPOTENT, UNSAFE.
     private static final RetryDecision[][] TABLE = {
         /* connect refused / connect timeout */ {RETRY, RETRY, RETRY},
         /* read timeout (our per-try deadline) */ {RETRY, RETRY, GIVE_UP},

@@ -1,5 +1,5 @@
 /**
- * Outbound HTTP failure handling (DESIGN.md, "Failure handling"), applied to declarative {@code @Client}s by
+ * Outbound HTTP failure handling (docs/architecture.md, "Failure rules"), applied to declarative {@code @Client}s by
  * configuration alone.
  *
  * <h2>Pure decisions</h2>

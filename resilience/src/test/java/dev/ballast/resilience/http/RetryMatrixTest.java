@@ -16,13 +16,13 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every cell of the retry matrix of DESIGN.md, transcribed here by hand so that the code and the table are checked
+ * Every cell of the retry matrix in docs/architecture.md, transcribed here by hand so that the code and the table are checked
  * against each other, with several concrete outcomes per row and several requests per column.
  */
 class RetryMatrixTest {
 
-    /** The table as DESIGN.md writes it: retry / after (Retry-After, capped) / no / never. */
-    private static final String[][] DESIGN_TABLE = {
+    /** The table as docs/architecture.md writes it: retry / after (Retry-After, capped) / no / never. */
+    private static final String[][] DOCUMENTED_TABLE = {
         //                                                   GET/HEAD/PUT/DELETE  POST+key/side-effect-free  other POST/PATCH
         {"connect refused / connect timeout (never sent)", "retry", "retry", "retry"},
         {"read timeout (our per-try deadline)", "retry", "retry", "no"},
@@ -64,11 +64,11 @@ class RetryMatrixTest {
 
     static Stream<Arguments> everyCell() {
         List<Arguments> cases = new ArrayList<>();
-        for (int row = 0; row < DESIGN_TABLE.length; row++) {
+        for (int row = 0; row < DOCUMENTED_TABLE.length; row++) {
             for (int column = 0; column < 3; column++) {
                 for (CallOutcome outcome : ROW_OUTCOMES.get(row)) {
                     for (Request request : COLUMN_REQUESTS.get(column)) {
-                        cases.add(Arguments.of(DESIGN_TABLE[row][0], request, outcome, DESIGN_TABLE[row][column + 1]));
+                        cases.add(Arguments.of(DOCUMENTED_TABLE[row][0], request, outcome, DOCUMENTED_TABLE[row][column + 1]));
                     }
                 }
             }
@@ -96,7 +96,7 @@ class RetryMatrixTest {
             Request request = (Request) a.get()[1];
             cells.add(a.get()[0] + "|" + RequestKind.of(request.method(), request.declaredIdempotent()));
         });
-        assertThat(cells).hasSize(DESIGN_TABLE.length * RequestKind.values().length);
+        assertThat(cells).hasSize(DOCUMENTED_TABLE.length * RequestKind.values().length);
     }
 
     @Test
