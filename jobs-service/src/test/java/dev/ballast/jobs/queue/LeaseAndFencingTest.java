@@ -73,11 +73,66 @@ class LeaseAndFencingTest {
         String row = "SELECT status, attempt, result::text, last_error, run_at, finished_at FROM jobs.jobs WHERE id = ?";
         Map<String, Object> before = service.query(row, id).getFirst();
         assertThat(store.complete(List.of(AttemptOutcome.succeeded(crashed, "{\"late\":true}")))).isEmpty();
-        assertThat(store.complete(List.of(AttemptOutcome.failed(crashed, "retry", Duration.ZERO,
+        assertThat(store.complete(List.of(AttemptOutcome.failed(crashed, AttemptEnd.RETRY, Duration.ZERO,
                 "IllegalStateException", "late")))).isEmpty();
         assertThat(service.query(row, id).getFirst()).isEqualTo(before);
         assertThat(service.query("SELECT outcome FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
                 .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
+    }
+
+    @Test
+    void theFinisherOfAnAbandonedAttemptCannotOverwriteTheAttemptRunningNow() {
+        JobStore store = service.bean(JobStore.class);
+        UUID workspace = UUID.randomUUID();
+        long id = service.queue().enqueue(new JobQueue.NewJob("blocking", workspace, null, null,
+                java.time.Instant.now().plusSeconds(3600), null, null)).id();
+        claimAsACrashedWorker(id);
+        ClaimedJob crashed = new ClaimedJob(id, "blocking", workspace, "{}", 1, 5, 0);
+        // Rescued after the lease, then claimed again by the resident workers: attempt 2 is in its handler.
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestHandlers.runs(id) == 1);
+        String row = "SELECT status, attempt, locked_by, result::text, last_error, finished_at FROM jobs.jobs WHERE id = ?";
+        Map<String, Object> attempt2 = service.query(row, id).getFirst();
+        assertThat(attempt2).containsEntry("status", "running").containsEntry("attempt", 2);
+
+        // The dangerous case: attempt 1's finisher reports while attempt 2 runs. A fence on status alone lets it in.
+        assertThat(store.complete(List.of(AttemptOutcome.succeeded(crashed, "{\"attempt\":1}")))).isEmpty();
+        assertThat(store.complete(List.of(AttemptOutcome.failed(crashed, AttemptEnd.DEAD, null,
+                "IllegalStateException", "late")))).isEmpty();
+        assertThat(service.query(row, id).getFirst()).isEqualTo(attempt2);
+
+        TestHandlers.release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(status(id)));
+        assertThat(service.queryOne("SELECT result::text FROM jobs.jobs WHERE id = ?", id)).isNotEqualTo("{\"attempt\": 1}");
+        assertThat(service.query("SELECT attempt, outcome FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
+                .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
+        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aJobWhoseLastAttemptIsAbandonedIsMarkedDeadByTheRescuerAndNotRunAgain() {
+        long id = service.queue().enqueue(new JobQueue.NewJob("counting", UUID.randomUUID(), null, null,
+                java.time.Instant.now().plusSeconds(3600), null, 1)).id();
+        claimAsACrashedWorker(id);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "dead".equals(status(id)));
+
+        assertThat(service.query("SELECT finished_at, lease_until, last_error FROM jobs.jobs WHERE id = ?", id).getFirst())
+                .satisfies(r -> assertThat(r.get("finished_at")).isNotNull())
+                .satisfies(r -> assertThat(r.get("lease_until")).isNull())
+                .satisfies(r -> assertThat((String) r.get("last_error")).contains("lease expired"));
+        assertThat(service.query("SELECT outcome, error_class FROM jobs.job_attempts WHERE job_id = ?", id))
+                .singleElement().satisfies(r -> assertThat(r).containsEntry("outcome", "abandoned")
+                        .containsEntry("error_class", "LEASE_EXPIRED"));
+        // Dead is final: the resident workers, polling all along, never ran it.
+        assertThat(TestHandlers.runs(id)).isZero();
+    }
+
+    /** Claims a job as the claim statement does, for a worker that then dies: no heartbeat, no outcome. */
+    private void claimAsACrashedWorker(long id) {
+        service.execute("""
+                WITH c AS (UPDATE jobs.jobs SET status = 'running', attempt = 1, locked_by = 'crashed-worker',
+                           lease_until = now() + interval '1500 milliseconds', run_at = now() WHERE id = ? RETURNING id)
+                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, 1, 'crashed-worker' FROM c""", id);
     }
 
     @Test
