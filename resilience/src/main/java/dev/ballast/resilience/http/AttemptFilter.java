@@ -13,6 +13,7 @@ import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.http.filter.ClientFilterChain;
 import io.micronaut.http.filter.ConditionalFilter;
 import io.micronaut.http.filter.HttpClientFilter;
+import io.netty.channel.Channel;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -34,6 +35,8 @@ final class AttemptFilter implements HttpClientFilter, ConditionalFilter {
     /** The header that makes a POST safe to resend (IETF draft-ietf-httpapi-idempotency-key-header). */
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+    /** Where Micronaut's Netty client keeps a request's connection once it has one (its own constant is not public). */
+    private static final String NETTY_CHANNEL = "netty_channel";
 
     @Override
     public int getOrder() {
@@ -197,11 +200,14 @@ final class AttemptFilter implements HttpClientFilter, ConditionalFilter {
                 }
                 terminated = true;
                 stopTimer();
-                if (response == null) {
+                if (response != null) {
+                    s = upstream;
+                } else {
                     // the subscriber left before any response: whoever waited for this call is gone
                     attempt.record(CallOutcome.aborted(AbortClass.CALLER_CANCELLED), RetryAfter.ABSENT);
+                    s = upstream;
+                    abandonConnection();
                 }
-                s = upstream;
             }
             if (s != null) {
                 s.cancel();
@@ -219,11 +225,21 @@ final class AttemptFilter implements HttpClientFilter, ConditionalFilter {
                 stopTimer();
                 attempt.record(CallOutcome.aborted(abortClass), RetryAfter.ABSENT);
                 s = upstream;
+                abandonConnection();
                 downstream.onError(new CallAbortedException(abortClass, abortMessage(abortClass)));
             }
             if (s != null) {
                 s.cancel();
             }
+        }
+
+        /**
+         * Closes the try's connection. Micronaut's client (as of 4.10) neither closes nor frees a connection whose
+         * exchange was cancelled, so the request would stay open on the wire, and the provider keep working on it,
+         * until it answered or the client's read timeout fired.
+         */
+        private void abandonConnection() {
+            request.getAttribute(NETTY_CHANNEL, Channel.class).ifPresent(Channel::close);
         }
 
         private String abortMessage(AbortClass abortClass) {
