@@ -39,7 +39,7 @@ import java.util.UUID;
 public final class WorkflowExecutions {
 
     /** Advisory-lock namespace (first key of the two-int form) of workflow triggers: "WFLW". */
-    private static final int LOCK_NAMESPACE = 0x57464C57;
+    static final int LOCK_NAMESPACE = 0x57464C57;
 
     private static final String COLUMNS = "id, workflow_id, workspace_id, trigger_hash, status, result::text, created_at, finished_at";
 
@@ -171,7 +171,7 @@ public final class WorkflowExecutions {
                 finished == null ? null : finished.toInstant());
     }
 
-    private static int lockKey(String workflowId, UUID workspace, String hash) {
+    static int lockKey(String workflowId, UUID workspace, String hash) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(
                     (workflowId + "\n" + workspace + "\n" + hash).getBytes(StandardCharsets.UTF_8));

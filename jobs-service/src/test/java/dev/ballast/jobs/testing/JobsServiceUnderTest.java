@@ -14,6 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -151,6 +153,11 @@ public final class JobsServiceUnderTest implements AutoCloseable {
                         CASE WHEN ? = 'running' THEN 'worker-1' END)
                 RETURNING id""", type, workspace, status, attempt, maxAttempts, status, status, status, status))
                 .longValue();
+    }
+
+    /** A connection of the test's own, outside the service's pool, e.g. to hold a lock the service will wait on. */
+    public Connection connect() throws SQLException {
+        return db.connect();
     }
 
     public long count(String sql, Object... params) {

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Workflow starts over real HTTP on real PostgreSQL, with a clock the test moves. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -69,6 +72,45 @@ class WorkflowIdempotencyTest {
         }
         assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200, 201);
         assertThat(answers).filteredOn(r -> r.statusCode() == 201).hasSize(1);
+        assertThat(answers).extracting(r -> service.json(r).get("id").getLongValue()).containsOnly(
+                service.json(answers.getFirst()).get("id").getLongValue());
+        assertThat(service.count("SELECT count(*) FROM jobs.workflow_executions WHERE workspace_id = ?", ws))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void twoStartsQueuedOnTheAdvisoryLockStartOneExecution() throws Exception {
+        UUID ws = UUID.randomUUID();
+        String trigger = "{\"leadId\":7,\"event\":\"booked\"}";
+        int key = WorkflowExecutions.lockKey("lead-booked", ws, TriggerHash.of(service.json(trigger)));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+        try (Connection holder = service.connect()) {
+            // Hold the lock the starts take, so that both are known to be inside start() at once, then let go.
+            holder.setAutoCommit(false);
+            try (PreparedStatement st = holder.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
+                st.setInt(1, WorkflowExecutions.LOCK_NAMESPACE);
+                st.setInt(2, key);
+                st.execute();
+            }
+            for (int i = 0; i < 2; i++) {
+                futures.add(pool.submit(() -> service.post("/workflows/lead-booked/executions",
+                        startBody(ws, trigger), AUTH)));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> service.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'") == 2);
+            holder.rollback();
+        }
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        try {
+            for (Future<HttpResponse<String>> f : futures) {
+                answers.add(f.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(answers).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(201, 200);
         assertThat(answers).extracting(r -> service.json(r).get("id").getLongValue()).containsOnly(
                 service.json(answers.getFirst()).get("id").getLongValue());
         assertThat(service.count("SELECT count(*) FROM jobs.workflow_executions WHERE workspace_id = ?", ws))
