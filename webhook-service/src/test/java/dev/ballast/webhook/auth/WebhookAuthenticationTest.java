@@ -10,12 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookAuthenticationTest {
@@ -183,6 +185,33 @@ class WebhookAuthenticationTest {
                 401, "invalid_token");
         assertThat(service.post(ws.emailPath(), Deliveries.reply(82, "j@x.example"), "Authorization", "Bearer " + last)
                 .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRotatedOutSecretAndTokenWorkInsideAPositiveGraceAndAreRefusedOnceItHasPassed() {
+        TestWorkspace ws = service.createWorkspace();
+        String nextSecret = service.json(service.post("/admin/workspaces/" + ws.id() + "/signing-secret/rotate",
+                "{\"graceSeconds\":4}", admin())).get("signingSecret").getStringValue();
+        String nextToken = service.json(service.post("/admin/workspaces/" + ws.id() + "/intake-token/rotate",
+                "{\"graceSeconds\":4}", admin())).get("intakeToken").getStringValue();
+        String signed = Deliveries.reply(95, "g@x.example");
+        String bearer = Deliveries.reply(96, "g@x.example");
+
+        // inside the grace the old ones still work
+        assertAccepted(ws, signed, ws.signingSecret());
+        assertThat(service.post(ws.emailPath(), bearer, ws.bearer()).statusCode()).isEqualTo(200);
+
+        // once it has passed (database time) they are refused, and only they are
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> service.post(
+                ws.emailPath(), signed, Deliveries.signed(signed, ws.signingSecret())).statusCode() == 401);
+        assertRefused(service.post(ws.emailPath(), signed, Deliveries.signed(signed, ws.signingSecret())), 401,
+                "signature_mismatch");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250)).until(() -> service.post(
+                ws.emailPath(), bearer, ws.bearer()).statusCode() == 401);
+        assertRefused(service.post(ws.emailPath(), bearer, ws.bearer()), 401, "invalid_token");
+        assertThat(service.post(ws.emailPath(), Deliveries.reply(97, "g@x.example"), "Authorization",
+                "Bearer " + nextToken).statusCode()).isEqualTo(200);
+        assertAccepted(ws, Deliveries.reply(98, "g@x.example"), nextSecret);
     }
 
     private void assertAccepted(TestWorkspace ws, String body, String... secrets) {
