@@ -2,6 +2,7 @@ package dev.ballast.webhook;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.ballast.testsupport.LogCapture;
+import dev.ballast.testsupport.SecretLeaks;
 import dev.ballast.webhook.testing.Deliveries;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
@@ -34,7 +35,7 @@ class SecretsStayOutOfLogsTest {
     private static final String WRONG_ADMIN_TOKEN = "wrong-admin-token-0b8e";
     private static final String WRONG_INTAKE_TOKEN = "wrong-intake-token-77d3a";
 
-    private final List<HttpResponse<String>> answers = new ArrayList<>();
+    private final SecretLeaks leaks = new SecretLeaks();
 
     @Test
     void noSecretIsLoggedOrAnsweredWhateverTheRequest() throws Exception {
@@ -57,24 +58,24 @@ class SecretsStayOutOfLogsTest {
             secrets.addAll(secretsOf(ws.signingSecret(), ws.intakeToken()));
 
             String body = Deliveries.reply(1, "jane@example.com");
-            keep(service.post(ws.emailPath(), body, Deliveries.signed(body, ws.signingSecret())));
-            keep(service.post(ws.emailPath() + "?token=" + URLEncoder.encode(ws.intakeToken(), StandardCharsets.UTF_8),
+            leaks.keep(service.post(ws.emailPath(), body, Deliveries.signed(body, ws.signingSecret())));
+            leaks.keep(service.post(ws.emailPath() + "?token=" + URLEncoder.encode(ws.intakeToken(), StandardCharsets.UTF_8),
                     Deliveries.reply(2, "jane@example.com")));
-            keep(service.post(ws.emailPath(), Deliveries.reply(3, "jane@example.com"), ws.bearer()));
-            keep(service.post(ws.emailPath(), body, "Authorization", "Bearer " + WRONG_INTAKE_TOKEN));
-            keep(service.post(ws.emailPath() + "?token=" + WRONG_INTAKE_TOKEN, body));
-            keep(service.post(ws.emailPath(), body, Deliveries.signed(body, "whsec_" + SECRET_KEY)));
+            leaks.keep(service.post(ws.emailPath(), Deliveries.reply(3, "jane@example.com"), ws.bearer()));
+            leaks.keep(service.post(ws.emailPath(), body, "Authorization", "Bearer " + WRONG_INTAKE_TOKEN));
+            leaks.keep(service.post(ws.emailPath() + "?token=" + WRONG_INTAKE_TOKEN, body));
+            leaks.keep(service.post(ws.emailPath(), body, Deliveries.signed(body, "whsec_" + SECRET_KEY)));
 
             String rotated = rotate(service, ws, "signing-secret", "signingSecret");
             String token = rotate(service, ws, "intake-token", "intakeToken");
             secrets.addAll(secretsOf(rotated, token));
-            keep(service.post(ws.emailPath(), body, Deliveries.signed(body, ws.signingSecret())));
-            keep(service.post(ws.emailPath(), body, ws.bearer()));
-            keep(service.post(ws.emailPath(), Deliveries.reply(4, "jane@example.com"), "Authorization", "Bearer " + token));
-            keep(service.get("/admin/workspaces/" + ws.id(), "Authorization", "Bearer " + WRONG_ADMIN_TOKEN));
-            keep(service.get("/admin/workspaces/" + ws.id(), "Authorization", "Bearer " + RunningWebhookService.ADMIN_TOKEN));
-            keep(service.get("/messages/1", "Authorization", "Bearer " + WRONG_ADMIN_TOKEN, "X-Workspace-Id", ws.id().toString()));
-            keep(service.get("/messages/1", "Authorization", "Bearer " + RunningWebhookService.SERVICE_TOKEN,
+            leaks.keep(service.post(ws.emailPath(), body, Deliveries.signed(body, ws.signingSecret())));
+            leaks.keep(service.post(ws.emailPath(), body, ws.bearer()));
+            leaks.keep(service.post(ws.emailPath(), Deliveries.reply(4, "jane@example.com"), "Authorization", "Bearer " + token));
+            leaks.keep(service.get("/admin/workspaces/" + ws.id(), "Authorization", "Bearer " + WRONG_ADMIN_TOKEN));
+            leaks.keep(service.get("/admin/workspaces/" + ws.id(), "Authorization", "Bearer " + RunningWebhookService.ADMIN_TOKEN));
+            leaks.keep(service.get("/messages/1", "Authorization", "Bearer " + WRONG_ADMIN_TOKEN, "X-Workspace-Id", ws.id().toString()));
+            leaks.keep(service.get("/messages/1", "Authorization", "Bearer " + RunningWebhookService.SERVICE_TOKEN,
                     "X-Workspace-Id", ws.id().toString()));
 
             await().atMost(Duration.ofSeconds(15)).until(() -> jobs.getAllServeEvents().stream().anyMatch(e ->
@@ -83,14 +84,8 @@ class SecretsStayOutOfLogsTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> service.count(
                     "SELECT count(*) FROM webhook.outbox WHERE attempts > 0") > 0);
 
-            assertThat(answers).extracting(HttpResponse::statusCode).contains(200, 401);
-            for (HttpResponse<String> answer : answers) {
-                for (String secret : secrets) {
-                    assertThat(answer.body()).as("answer %s to a request", answer.statusCode()).doesNotContain(secret);
-                }
-            }
-            assertThat(logs.lines()).isNotEmpty();
-            logs.assertNoneContains(secrets);
+            assertThat(leaks.answers()).extracting(HttpResponse::statusCode).contains(200, 401);
+            leaks.secrets(secrets).assertNoneIn(logs);
         } finally {
             jobs.stop();
         }
@@ -108,7 +103,4 @@ class SecretsStayOutOfLogsTest {
         return List.of(signingSecret, signingSecret.substring("whsec_".length()), intakeToken);
     }
 
-    private void keep(HttpResponse<String> answer) {
-        answers.add(answer);
-    }
 }
