@@ -122,12 +122,16 @@ class EnqueueApiTest {
             go.countDown();
         }
         List<Integer> codes = new ArrayList<>();
+        List<String> jobIds = new ArrayList<>();
         for (Future<HttpResponse<String>> a : answers) {
             codes.add(a.get().statusCode());
+            jobIds.add(a.get().body().replaceAll(".*\"jobId\":\"(\\d+)\".*", "$1"));
         }
         assertThat(codes).filteredOn(c -> c == 201).hasSize(1);
         assertThat(codes).filteredOn(c -> c == 200).hasSize(99);
         assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE dedupe_key = ?", key)).isEqualTo(1);
+        // every duplicate is answered with the job the one 201 created
+        assertThat(jobIds).containsOnly(String.valueOf(service.queryOne("SELECT id FROM jobs.jobs WHERE dedupe_key = ?", key)));
     }
 
     @Test
