@@ -1,17 +1,18 @@
 package dev.ballast.webhook.email;
 
 import dev.ballast.webhook.intake.WebhookIntake;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.util.concurrent.CompletionStage;
@@ -39,8 +40,10 @@ public class EmailWebhookController {
     // ?token= is read by the intake only when there is no signature or bearer token: not decoded for the others.
     @Parameter(name = "token", in = ParameterIn.QUERY, description = "the workspace's intake token, for senders "
             + "that can neither sign nor send an Authorization header")
-    public CompletionStage<HttpResponse<?>> receive(@PathVariable String workspaceId, HttpRequest<?> request,
-                                                    @Nullable @Body byte[] body) {
-        return intake.dispatch(reader, workspaceId, request, body);
+    // No @Body: the intake reads the body itself, no further than its size limit.
+    @RequestBody(required = true, description = "the provider's JSON event, as it was signed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = "object")))
+    public CompletionStage<HttpResponse<?>> receive(@PathVariable String workspaceId, HttpRequest<?> request) {
+        return intake.dispatch(reader, workspaceId, request);
     }
 }

@@ -9,7 +9,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -92,6 +97,29 @@ class BadInputTest {
         assertNothingStored();
         await().atMost(Duration.ofSeconds(10)).until(() -> service.count(
                 "SELECT count(*) FROM webhook.webhook_deliveries WHERE workspace_id = ? AND outcome = 'too_large'", ws.id()) == 2);
+    }
+
+    @Test
+    void aChunkedBodyWithoutALengthIsRefusedOnceOverTheLimitWhileTheSenderIsStillSending() throws Exception {
+        try (Socket socket = new Socket(service.base().getHost(), service.base().getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + ws.emailPath() + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: " + ws.bearer()[1] + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("{\"padding\":\"" + "x".repeat(32 * 1024)).getBytes(StandardCharsets.US_ASCII);
+            // 320 KiB, over the 256 KiB limit, and never the last chunk: a service that waits for the whole body hangs
+            for (int i = 0; i < 10; i++) {
+                out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(chunk);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.flush();
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertThat(statusLine).startsWith("HTTP/1.1 413");
+        }
+        assertNothingStored();
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.TestInstance;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +41,24 @@ class MessageReadApiTest {
     @AfterAll
     void stop() {
         service.close();
+    }
+
+    @Test
+    void withoutAConfiguredServiceTokenTheReadApiIsUnavailableNotOpen() {
+        try (RunningWebhookService unconfigured = RunningWebhookService.start(
+                Map.of("ballast.webhook.read-api.service-token", ""))) {
+            TestWorkspace other = unconfigured.createWorkspace();
+            String[] asAnyone = {"Authorization", "Bearer " + RunningWebhookService.SERVICE_TOKEN,
+                    "X-Workspace-Id", other.id().toString()};
+            for (HttpResponse<String> r : List.of(unconfigured.get("/messages/1", asAnyone),
+                    unconfigured.get("/leads/1/messages", asAnyone),
+                    unconfigured.put("/messages/1/annotations/sentiment", "{}", asAnyone),
+                    unconfigured.get("/messages/1", "X-Workspace-Id", other.id().toString()))) {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                        t -> assertThat(t).startsWith("application/problem+json"));
+            }
+        }
     }
 
     @Test
