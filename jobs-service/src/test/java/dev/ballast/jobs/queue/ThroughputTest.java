@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A smoke figure, not the benchmark (bench/ compares against db-scheduler and JobRunr): 20,000 no-op jobs through one
- * pool, and enqueue-to-start latency of single jobs into an idle pool. Bounds are loose so that a loaded CI machine
- * passes; the figures are logged.
+ * 20,000 no-op jobs through one pool run once each, and single jobs enqueued into an idle pool start without waiting
+ * for a poll (it polls every ten minutes here). The figures are logged; speed is judged by bench/jobs, against
+ * db-scheduler and JobRunr, never by a bound here that a loaded machine could miss.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ThroughputTest {
@@ -35,7 +35,7 @@ class ThroughputTest {
         db = TestPostgres.freshDatabase();
         pool = RunningJobsService.startWorker(db, null, Map.of(
                 "ballast.jobs.workers.concurrency", "32",
-                "ballast.jobs.workers.poll-interval", "5s"));
+                "ballast.jobs.workers.poll-interval", "10m"));
     }
 
     @AfterAll
@@ -45,7 +45,7 @@ class ThroughputTest {
     }
 
     @Test
-    void twentyThousandNoOpJobsAndEnqueueToStartLatency() {
+    void twentyThousandNoOpJobsRunOnceEachAndSingleJobsStartWithoutWaitingForAPoll() {
         UUID ws = UUID.randomUUID();
         List<JobQueue.NewJob> jobs = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -67,7 +67,7 @@ class ThroughputTest {
         JobQueue other = pool.queue();
         for (int i = 0; i < 200; i++) {
             long id = other.enqueue(new JobQueue.NewJob("noop-test", ws, null, null, null, null, null)).id();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2)).until(() ->
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)).until(() ->
                     pool.count("SELECT count(*) FROM jobs.jobs WHERE id = ? AND status = 'succeeded'", id) == 1);
             delays.add(((Number) pool.queryOne("""
                     SELECT (extract(epoch FROM a.started_at - j.created_at) * 1000000)::bigint
@@ -76,8 +76,10 @@ class ThroughputTest {
         delays.sort(Long::compare);
         LOG.info("RESULT jobs_queue_enqueue_to_start_p50 {} ms (p90 {} ms)", delays.get(100) / 1000.0,
                 delays.get(180) / 1000.0);
-        assertThat(20_000 / seconds).isGreaterThan(300);
-        assertThat(delays.get(100)).isLessThan(100_000);
+        // Once each: one attempt per job, none left over, nothing retried.
+        assertThat(pool.count("SELECT count(*) FROM jobs.job_attempts WHERE job_id IN "
+                + "(SELECT id FROM jobs.jobs WHERE type = 'noop-test')")).isEqualTo(20_200);
+        assertThat(pool.count("SELECT count(*) FROM jobs.jobs WHERE type = 'noop-test' AND attempt <> 1")).isZero();
     }
 
     @jakarta.inject.Singleton
