@@ -4,6 +4,8 @@ import dev.ballast.resilience.Backoff;
 import dev.ballast.resilience.db.DbFailureClassifier;
 import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.resilience.db.DbUnavailableException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -39,15 +41,23 @@ public final class OutcomeWriter {
     private final Backoff backoff;
     private final int maxBatch;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private volatile int batchSize;
     private final Thread flusher;
     private volatile boolean stopping;
 
-    OutcomeWriter(JobStore store, JobMetrics metrics, DbRetry retry, WorkerSettings settings) {
+    OutcomeWriter(JobStore store, JobMetrics metrics, DbRetry retry, WorkerSettings settings, MeterRegistry meters) {
         this.store = store;
         this.metrics = metrics;
         this.backoff = retry.policy().backoff();
         this.maxBatch = settings.completerBatch();
+        Gauge.builder("ballast.jobs.outcomes.unwritten", this, OutcomeWriter::unwritten)
+                .description("finished attempts held in memory until their outcome is written").register(meters);
         this.flusher = Thread.ofVirtual().name("jobs-outcome-writer").start(this::run);
+    }
+
+    /** Finished attempts whose outcome is not written yet: queued, or in the batch being written (or retried). */
+    int unwritten() {
+        return queue.size() + batchSize;
     }
 
     /** Queues an outcome; the future says whether it was written (false: fenced off, or dropped at shutdown). */
@@ -70,8 +80,10 @@ public final class OutcomeWriter {
                     batch.add(queue.take());
                 }
                 queue.drainTo(batch, maxBatch - batch.size());
+                batchSize = batch.size();
                 write(batch);
                 batch.clear();
+                batchSize = 0;
                 if (failures > 0) {
                     LOG.info("job outcomes are written again after {} failed writes", failures);
                     failures = 0;
@@ -85,6 +97,7 @@ public final class OutcomeWriter {
                             batch.size(), e.toString());
                     batch.forEach(p -> p.written().completeExceptionally(e));
                     batch.clear();
+                    batchSize = 0;
                     continue;
                 }
                 failures++;

@@ -3,6 +3,7 @@ package dev.ballast.jobs.queue;
 import dev.ballast.testsupport.FaultProxy;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.json.tree.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,5 +87,71 @@ class DatabaseCutTest {
                 .getFirst().get("id")).longValue();
         await().atMost(Duration.ofSeconds(5)).until(() -> "succeeded".equals(
                 pool.queryOne("SELECT status FROM jobs.jobs WHERE id = ?", id)));
+    }
+
+    @Test
+    void outcomesHeldThroughACutLongerThanTheLeaseAreFencedOffWhereAnotherReplicaRescuedTheJob() {
+        TestHandlers.reset();
+        try (TestDatabase own = TestPostgres.freshDatabase(); FaultProxy cutOff = FaultProxy.in(own);
+             RunningJobsService held = RunningJobsService.startWorker(own, cutOff, Map.of(
+                     "ballast.jobs.workers.worker-id", "held",
+                     "ballast.jobs.workers.lease", "2s",
+                     "ballast.jobs.workers.heartbeat-interval", "400ms",
+                     "ballast.jobs.workers.concurrency", "4",
+                     "datasources.default.connection-timeout", "500",
+                     "ballast.db.retry.max-retries", "1"))) {
+            List<JobQueue.NewJob> jobs = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                jobs.add(new JobQueue.NewJob("sleepy", UUID.randomUUID(),
+                        JsonNode.createObjectNode(Map.of("ms", JsonNode.createNumberNode(150))), "held-" + i, null, null,
+                        null));
+            }
+            held.queue().enqueueAll(jobs);
+            await().atMost(Duration.ofSeconds(20)).until(() -> TestHandlers.RUNS.size() >= 4);
+
+            cutOff.cut();
+            RunningJobsService rescuer = null;
+            try {
+                // Handlers that finish now cannot write: their outcomes wait in memory...
+                await().atMost(Duration.ofSeconds(10)).until(() -> unwritten(held) > 0);
+                // ...while a replica that still reaches the database takes their jobs back once the leases run out.
+                rescuer = RunningJobsService.startWorker(own, null, Map.of("ballast.jobs.workers.worker-id", "rescuer",
+                        "ballast.jobs.workers.lease", "2s", "ballast.jobs.workers.heartbeat-interval", "400ms"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> own.count(
+                        "SELECT count(*) FROM jobs.job_attempts WHERE worker = 'held' AND outcome = 'abandoned'") > 0);
+                assertThat(unwritten(held)).isPositive();
+            } finally {
+                cutOff.restore();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    own.count("SELECT count(*) FROM jobs.jobs WHERE status = 'succeeded'") == 40);
+            await().atMost(Duration.ofSeconds(10)).until(() -> unwritten(held) == 0);
+            closeQuietly(rescuer);
+
+            // The held outcomes of rescued jobs were refused, and every job still succeeded exactly once.
+            assertThat(held.bean(MeterRegistry.class)
+                    .get("ballast.jobs.fence.rejected").counter().count()).isPositive();
+            assertThat(own.count("""
+                    SELECT count(*) FROM jobs.jobs j
+                    WHERE (SELECT count(*) FROM jobs.job_attempts a WHERE a.job_id = j.id AND a.outcome = 'succeeded') <> 1
+                    """)).isZero();
+            long abandoned = own.count("SELECT count(*) FROM jobs.job_attempts WHERE outcome = 'abandoned'");
+            assertThat(abandoned).isPositive();
+            // A rescued job ran once more, and only once; every other job ran once.
+            assertThat(TestHandlers.RUNS.values().stream().filter(n -> n.get() == 2).count()).isEqualTo(abandoned);
+            assertThat(TestHandlers.RUNS.values()).allSatisfy(n -> assertThat(n.get()).isBetween(1, 2));
+            assertThat(own.count("SELECT count(*) FROM jobs.job_attempts")).isEqualTo(40 + abandoned);
+        }
+    }
+
+    private static void closeQuietly(RunningJobsService service) {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static double unwritten(RunningJobsService service) {
+        return service.bean(MeterRegistry.class)
+                .get("ballast.jobs.outcomes.unwritten").gauge().value();
     }
 }
