@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -172,5 +173,40 @@ class DbFailureClassifierTest {
         SQLException b = new SQLException("b", "42000", a);
         a.initCause(b);
         assertThat(DbFailureClassifier.classify(a)).isEqualTo(Kind.PERMANENT);
+    }
+
+    @Test
+    void aFailureReportedAsTheNextExceptionOfABatchCountsLikeACause() {
+        BatchUpdateException lost = new BatchUpdateException("batch entry 0 failed", null, 0, new int[0]);
+        lost.setNextException(new SQLException("connection lost", "08006"));
+        assertThat(DbFailureClassifier.classify(lost)).isEqualTo(Kind.TRANSIENT);
+
+        BatchUpdateException duplicate = new BatchUpdateException("batch entry 3 failed", null, 0, new int[0]);
+        duplicate.setNextException(new SQLException("duplicate key", "23505"));
+        assertThat(DbFailureClassifier.classify(duplicate)).isEqualTo(Kind.UNIQUE_VIOLATION);
+    }
+
+    @Test
+    void aPermanentNextExceptionNeitherHidesATransientFailureNorInventsOne() {
+        SQLException transientOuter = new SQLException("connection lost", "08006");
+        transientOuter.setNextException(new SQLException("syntax", "42601"));
+        assertThat(DbFailureClassifier.classify(transientOuter)).isEqualTo(Kind.TRANSIENT);
+
+        SQLException permanentOuter = new SQLException("bad value", "22001");
+        permanentOuter.setNextException(new SQLException("syntax", "42601"));
+        assertThat(DbFailureClassifier.classify(permanentOuter)).isEqualTo(Kind.PERMANENT);
+    }
+
+    @Test
+    void theSqlStateIsTheNearestOneInTheChain() {
+        SQLException deep = new SQLException("lost", "08006");
+        assertThat(DbFailureClassifier.sqlState(new IllegalStateException(new SQLException("no state", (String) null, deep))))
+                .isEqualTo("08006");
+        assertThat(DbFailureClassifier.sqlState(new SQLException("outer", "23505", deep))).isEqualTo("23505");
+        assertThat(DbFailureClassifier.sqlState(new IllegalStateException("no database here"))).isNull();
+        SQLException a = new SQLException("a", (String) null);
+        SQLException b = new SQLException("b", (String) null, a);
+        a.initCause(b);
+        assertThat(DbFailureClassifier.sqlState(a)).isNull();
     }
 }

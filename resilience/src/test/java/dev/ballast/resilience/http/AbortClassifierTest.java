@@ -55,6 +55,16 @@ class AbortClassifierTest {
     }
 
     @Test
+    void anAbortIsLookedForEightCausesDeepAndNoFurther() {
+        Throwable withinReach = new CancellationException();
+        for (int i = 0; i < 7; i++) {
+            withinReach = new IllegalStateException("wrapper " + i, withinReach);
+        }
+        assertThat(AbortClassifier.classify(withinReach)).isEqualTo(AbortClass.CALLER_CANCELLED);
+        assertThat(AbortClassifier.classify(new IllegalStateException("one more wrapper", withinReach))).isNull();
+    }
+
+    @Test
     void aCallerThatWentAwayIsCallerCancelledNotTimeout() {
         assertThat(AbortClassifier.classify(Exceptions.propagate(new InterruptedException()))).isEqualTo(AbortClass.CALLER_CANCELLED);
         assertThat(AbortClassifier.classify(new CancellationException())).isEqualTo(AbortClass.CALLER_CANCELLED);
