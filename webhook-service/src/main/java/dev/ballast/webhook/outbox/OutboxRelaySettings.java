@@ -7,13 +7,16 @@ import java.time.Duration;
 
 /**
  * Outbox relay knobs ({@code ballast.webhook.outbox.relay.*}). The interval itself is read by the scheduler from
- * {@code ballast.webhook.outbox.relay.interval}.
+ * {@code ballast.webhook.outbox.relay.interval}: the fallback wake-up of an idle relay (a commit wakes it through
+ * LISTEN/NOTIFY), and the only one behind PgBouncer or while jobs-service is down.
  *
- * @param enabled     {@code false} stops the scheduled runs (a direct {@link OutboxRelay#relayOnce()} still works)
- * @param batchSize   rows claimed per run
+ * @param enabled     {@code false} stops the scheduled runs and the wake-ups (a direct {@link OutboxRelay#relayOnce()}
+ *                    still works)
+ * @param batchSize   rows claimed per run and sent in one {@code POST /jobs/bulk}; at most jobs-service's
+ *                    {@code ballast.jobs.bulk-max-items} (a larger batch is refused with 413 and sent in halves)
  * @param lease       how long a claimed row stays invisible to other replicas; must outlast a whole jobs call
  *                    (its {@code ballast.clients.jobs.deadline}), or a slow send could be repeated elsewhere
- * @param inFlight    sends in flight at once within a run
+ * @param inFlight    runs at once per replica while a backlog drains (each claims its own batch: SKIP LOCKED)
  * @param backoffBase ceiling of the first per-row delay after a failed send (full jitter)
  * @param backoffCap  ceiling of every per-row delay
  */
