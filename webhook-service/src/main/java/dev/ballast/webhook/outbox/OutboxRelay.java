@@ -190,7 +190,7 @@ public final class OutboxRelay {
     }
 
     /** Runs while claims come back full: up to {@code in-flight} runs at once once there is a backlog. */
-    private void drain() {
+    void drain() {
         if (!full(relayOnce())) {
             return;
         }
