@@ -23,9 +23,9 @@ import java.time.Duration;
 @ConfigurationProperties("ballast.webhook.outbox.relay")
 public record OutboxRelaySettings(
         @Bindable(defaultValue = "true") boolean enabled,
-        @Bindable(defaultValue = "50") int batchSize,
+        @Bindable(defaultValue = "200") int batchSize,
         @Bindable(defaultValue = "2m") Duration lease,
-        @Bindable(defaultValue = "4") int inFlight,
+        @Bindable(defaultValue = "2") int inFlight,
         @Bindable(defaultValue = "1s") Duration backoffBase,
         @Bindable(defaultValue = "5m") Duration backoffCap) {
 
