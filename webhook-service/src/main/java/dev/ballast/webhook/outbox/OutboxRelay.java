@@ -35,9 +35,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -60,9 +59,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *       per run, and runs come at the interval (wake-ups are ignored meanwhile);</li>
  *   <li>we are shutting down: the rows are released unsent, attempts untouched.</li>
  * </ul>
- * A run that came back full is followed at once by another ({@code in-flight} of them at a time per replica) until
- * a claim comes back short or a call fails: a backlog drains at jobs-service's speed, not the interval's. An idle
- * relay is woken by {@link OutboxWakeups} when rows are committed, the interval being the fallback.
+ * A run that came back full is followed at once by another until a claim comes back short or a call fails: a
+ * backlog drains at jobs-service's speed, not the interval's. An idle relay is woken by {@link OutboxWakeups} when
+ * rows are committed, the interval being the fallback. Up to {@code in-flight} drainers run at once per replica (a
+ * commit during a pass starts another rather than waiting for it; a full claim asks for another); while
+ * jobs-service is down, one.
  * Nothing is lost: a row leaves the due set only when delivered or parked, and a claim that dies with its replica
  * comes back when the lease ends. A row may be sent twice (lease ran out, marking it delivered failed, a resent
  * call); jobs-service dedupes by the key, which is why every job carries it.
@@ -104,7 +105,7 @@ public final class OutboxRelay {
     private final AtomicReference<Instant> oldest = new AtomicReference<>();
     private final AtomicBoolean unavailable = new AtomicBoolean();
     private final AtomicReference<String> lastFailure = new AtomicReference<>("-");
-    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicInteger drainers = new AtomicInteger();
     private final AtomicBoolean asked = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong delivered = new AtomicLong();
@@ -167,11 +168,25 @@ public final class OutboxRelay {
         return settings.enabled() && !stopping.get() && (schema == null || schema.migrated());
     }
 
+    /**
+     * Has a drainer run: a new one while fewer than {@code in-flight} run (so that a commit need not wait for the pass
+     * in progress), else one of those running makes one more pass. While jobs-service is down at most one runs.
+     */
     private void ask() {
         asked.set(true);
-        if (draining.compareAndSet(false, true)) {
+        if (enter()) {
             Thread.ofVirtual().name("outbox-relay").start(this::drainWhileAsked);
         }
+    }
+
+    private boolean enter() {
+        int limit = unavailable.get() ? 1 : settings.inFlight();
+        for (int n = drainers.get(); n < limit; n = drainers.get()) {
+            if (drainers.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void drainWhileAsked() {
@@ -183,31 +198,17 @@ public final class OutboxRelay {
             } catch (RuntimeException e) {
                 LOG.warn("outbox relay drain failed, next at the next wake-up: {}", e.getClass().getSimpleName());
             } finally {
-                draining.set(false);
+                drainers.decrementAndGet();
             }
-            // asked after our last look but before we let go: nobody else will start a drain for it
-        } while (asked.get() && !stopping.get() && draining.compareAndSet(false, true));
+            // asked after our last look but before we let go: nobody else may start a drainer for it
+        } while (asked.get() && !stopping.get() && enter());
     }
 
-    /** Runs while claims come back full: up to {@code in-flight} runs at once once there is a backlog. */
+    /** Runs while claims come back full; each full one asks for another drainer, up to {@code in-flight} at once. */
     void drain() {
-        if (!full(relayOnce())) {
-            return;
-        }
-        if (settings.inFlight() == 1) {
-            drainOne();
-            return;
-        }
-        try (ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < settings.inFlight(); i++) {
-                runs.execute(this::drainOne);
-            }
-        }
-    }
-
-    private void drainOne() {
         while (!stopping.get() && full(relayOnce())) {
             // a full claim: there is more, and jobs-service took this batch
+            ask();
         }
     }
 
@@ -232,7 +233,7 @@ public final class OutboxRelay {
             return Run.NOTHING;
         }
         Run run = claimed.isEmpty() ? Run.NOTHING : send(claimed);
-        refreshMetrics(claimed.isEmpty() || run.claimed() < settings.batchSize());
+        refreshMetrics();
         logRun(run);
         return run;
     }
@@ -402,22 +403,20 @@ public final class OutboxRelay {
     }
 
     /**
-     * Backlog depth and oldest age (one count over the due index) and the drain rate, at most once a second while
-     * draining so that a fast drain does not pay a count per batch; {@code idle} runs always refresh.
+     * Backlog depth and oldest age (one count over the due index) and the drain rate, at most once a second: neither
+     * a fast drain nor a relay woken by every commit pays a count per run.
      */
-    private void refreshMetrics(boolean idle) {
+    private void refreshMetrics() {
         long now = System.nanoTime();
         synchronized (metricsLock) {
             long elapsed = now - metricsAt;
-            if (!idle && elapsed < METRICS_EVERY_MS * 1_000_000) {
+            if (elapsed < METRICS_EVERY_MS * 1_000_000) {
                 return;
             }
-            if (elapsed >= METRICS_EVERY_MS * 1_000_000) {
-                long total = delivered.get();
-                drainRate = (total - deliveredAtMetrics) * 1e9 / elapsed;
-                deliveredAtMetrics = total;
-                metricsAt = now;
-            }
+            long total = delivered.get();
+            drainRate = (total - deliveredAtMetrics) * 1e9 / elapsed;
+            deliveredAtMetrics = total;
+            metricsAt = now;
         }
         try {
             OutboxLeases.Depth d = leases.depth();

@@ -16,7 +16,8 @@ import java.time.Duration;
  *                    {@code ballast.jobs.bulk-max-items} (a larger batch is refused with 413 and sent in halves)
  * @param lease       how long a claimed row stays invisible to other replicas; must outlast a whole jobs call
  *                    (its {@code ballast.clients.jobs.deadline}), or a slow send could be repeated elsewhere
- * @param inFlight    runs at once per replica while a backlog drains (each claims its own batch: SKIP LOCKED)
+ * @param inFlight    runs at once per replica (each claims its own batch: SKIP LOCKED): a commit during a run starts
+ *                    another, and so does a full claim; one while jobs-service is down
  * @param backoffBase ceiling of the first per-row delay after a failed send (full jitter)
  * @param backoffCap  ceiling of every per-row delay
  */
