@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Hands outbox rows to jobs-service (DESIGN.md flow 2). Each run claims a batch of due rows for a lease (other
+ * Hands outbox rows to jobs-service. Each run claims a batch of due rows for a lease (other
  * replicas skip them, {@code FOR UPDATE SKIP LOCKED}) and sends the whole batch in ONE call,
  * {@code POST /jobs/bulk?partial=true}, each job carrying its row's dedupe key (the call carries an
  * {@code Idempotency-Key} too, so the {@code ballast.clients.jobs} policy may resend it as a whole on a timeout or
