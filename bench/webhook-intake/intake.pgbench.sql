@@ -2,9 +2,7 @@
 -- IntakeStore.STORE): the same statements, parameters and order, in the same 3 round trips: BEGIN pipelined
 -- with the auth/context query (the driver sends them in one flush), the lead + message + outbox + delivery-log
 -- statement, COMMIT. Steady state of an existing lead whose fields
--- did not change, so no refresh UPDATE (as in the service). The outbox insert fires the outbox's statement trigger
--- (outbox_due_notify: one pg_notify, sent at COMMIT, that wakes the outbox relay) here exactly as in the service.
--- Only column aliases were added for \gset.
+-- did not change, so no refresh UPDATE (as in the service). Only column aliases were added for \gset.
 -- Run with -M prepared and these variables (./run passes them with -D): ws (workspace uuid), leads, seq=0,
 -- stmt_timeout, and the text fields below. (pgbench replaces :name even inside string literals, hence
 -- 'email:' || 'lead'.) Reply ids are client_id * 10^9 + a per-client counter: every transaction inserts a NEW

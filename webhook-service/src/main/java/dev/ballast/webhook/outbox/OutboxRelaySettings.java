@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * Outbox relay knobs ({@code ballast.webhook.outbox.relay.*}). The interval itself is read by the scheduler from
- * {@code ballast.webhook.outbox.relay.interval}: the fallback wake-up of an idle relay (a commit wakes it through
- * LISTEN/NOTIFY), and the only one behind PgBouncer or while jobs-service is down.
+ * {@code ballast.webhook.outbox.relay.interval}: the fallback wake-up (the intake wakes its own process's relay when it
+ * commits outbox rows), and the only one for another replica's rows or while jobs-service is down.
  *
  * @param enabled     {@code false} stops the scheduled runs and the wake-ups (a direct {@link OutboxRelay#relayOnce()}
  *                    still works)

@@ -87,7 +87,7 @@ class OutboxRelayWithJobsServiceTest {
                     return null;
                 }));
             }
-            // committed at once: the service's own relay is woken by it and races the other two
+            // committed at once: the service's own relay finds them at its interval (100 ms) and races the other two
             insertRows(ws, tag, 20_000, -1);
             go.countDown();
             for (Future<?> f : racing) {
