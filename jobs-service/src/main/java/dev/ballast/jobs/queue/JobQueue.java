@@ -19,6 +19,9 @@ public interface JobQueue {
     /** Many jobs in one transaction; the answers are in the order of {@code jobs}. */
     List<Enqueued> enqueueAll(List<NewJob> jobs);
 
+    /** Throws {@link InvalidJobException} naming the field when {@code job} could not be enqueued as it is. */
+    void check(NewJob job);
+
     record NewJob(String type, UUID workspaceId, @Nullable JsonNode payload, @Nullable String dedupeKey,
                   @Nullable Instant runAt, @Nullable Integer priority, @Nullable Integer maxAttempts) {
     }

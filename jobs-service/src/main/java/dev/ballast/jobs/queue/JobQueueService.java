@@ -55,6 +55,11 @@ public final class JobQueueService implements JobQueue {
         return enqueued;
     }
 
+    @Override
+    public void check(NewJob job) {
+        row(job);
+    }
+
     /** After an insert: notes each new job's workspace as active, and wakes the workers when one is due now. */
     private void inserted(List<JobStore.Row> rows, List<Enqueued> enqueued) {
         for (int i = 0; i < rows.size(); i++) {

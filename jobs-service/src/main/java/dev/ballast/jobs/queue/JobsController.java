@@ -54,15 +54,22 @@ public class JobsController implements JobsOperations {
             }
             key = idempotencyKey;
         }
-        NewJob newJob = newJob(job, key, "");
+        NewJob newJob;
+        try {
+            newJob = newJob(job, key, "");
+        } catch (InvalidJobException e) {
+            throw invalid(e);
+        }
         Enqueued enqueued = store(() -> queue.enqueue(newJob));
         return HttpResponse.status(enqueued.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(receipt(enqueued));
     }
 
     @Override
-    @Operation(summary = "Enqueue many jobs in one transaction; answers in request order")
-    public HttpResponse<List<JobReceipt>> enqueueAll(List<JobRequest> jobs) {
+    @Operation(summary = "Enqueue many jobs in one transaction; answers in request order (partial=true: invalid "
+            + "items answered 'refused' in place, the others stored)")
+    public HttpResponse<List<JobReceipt>> enqueueAll(@Nullable String idempotencyKey, @Nullable Boolean partial,
+                                                     List<JobRequest> jobs) {
         if (jobs == null) {
             throw invalid(new InvalidJobException("", "a JSON array is required"));
         }
@@ -70,29 +77,60 @@ public class JobsController implements JobsOperations {
             throw new ProblemException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "too_many_jobs",
                     "at most " + settings.bulkMaxItems() + " jobs per request, got " + jobs.size());
         }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > JobQueueService.MAX_KEY)) {
+            throw invalid(new InvalidJobException("", "the Idempotency-Key header must be 1.."
+                    + JobQueueService.MAX_KEY + " characters"));
+        }
+        boolean each = Boolean.TRUE.equals(partial);
         List<NewJob> newJobs = new ArrayList<>(jobs.size());
+        JobReceipt[] refused = new JobReceipt[jobs.size()];
         for (int i = 0; i < jobs.size(); i++) {
-            JobRequest job = jobs.get(i);
-            if (job == null) {
-                throw invalid(new InvalidJobException("/" + i, "a job object is required"));
+            try {
+                NewJob newJob = bulkItem(jobs.get(i), idempotencyKey != null, "/" + i);
+                if (each) {
+                    queue.check(newJob);
+                }
+                newJobs.add(newJob);
+            } catch (InvalidJobException e) {
+                if (!each) {
+                    throw invalid(e);
+                }
+                InvalidJobException at = e.pointer().startsWith("/" + i) ? e : e.at("/" + i);
+                refused[i] = JobReceipt.refused(at.getMessage(), at.pointer());
             }
-            newJobs.add(newJob(job, job.dedupeKey(), "/" + i));
         }
         List<Enqueued> enqueued = store(() -> queue.enqueueAll(newJobs));
-        return HttpResponse.ok(enqueued.stream().map(JobsController::receipt).toList());
+        List<JobReceipt> answers = new ArrayList<>(jobs.size());
+        int stored = 0;
+        for (JobReceipt r : refused) {
+            answers.add(r != null ? r : receipt(enqueued.get(stored++)));
+        }
+        return HttpResponse.ok(answers);
+    }
+
+    /** One bulk item as a job; throws {@link InvalidJobException} pointing into the array. */
+    private static NewJob bulkItem(@Nullable JobRequest job, boolean keyed, String at) {
+        if (job == null) {
+            throw new InvalidJobException(at, "a job object is required");
+        }
+        if (keyed && job.dedupeKey() == null) {
+            throw new InvalidJobException(at + "/dedupeKey",
+                    "every job needs a dedupeKey when the call carries an Idempotency-Key (it is what dedupes a resend)");
+        }
+        return newJob(job, job.dedupeKey(), at);
     }
 
     private static JobReceipt receipt(Enqueued e) {
         return new JobReceipt(Long.toString(e.id()), e.status().column(), e.created());
     }
 
-    private static NewJob newJob(JobRequest job, @Nullable String dedupeKey, String at) {
+    private static NewJob newJob(JobRequest job, @Nullable String dedupeKey, String at) throws InvalidJobException {
         UUID workspace = null;
         if (job.workspaceId() != null) {
             try {
                 workspace = UUID.fromString(job.workspaceId());
             } catch (IllegalArgumentException e) {
-                throw invalid(new InvalidJobException(at + "/workspaceId", "workspaceId must be a UUID"));
+                throw new InvalidJobException(at + "/workspaceId", "workspaceId must be a UUID");
             }
         }
         Instant runAt = null;
@@ -100,7 +138,7 @@ public class JobsController implements JobsOperations {
             try {
                 runAt = Instant.parse(job.runAt());
             } catch (DateTimeParseException e) {
-                throw invalid(new InvalidJobException(at + "/runAt", "runAt must be an ISO-8601 instant, e.g. 2030-01-01T00:00:00Z"));
+                throw new InvalidJobException(at + "/runAt", "runAt must be an ISO-8601 instant, e.g. 2030-01-01T00:00:00Z");
             }
         }
         return new NewJob(job.type(), workspace, job.payload(), dedupeKey, runAt, job.priority(), job.maxAttempts());

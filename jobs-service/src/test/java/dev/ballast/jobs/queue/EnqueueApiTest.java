@@ -231,6 +231,41 @@ class EnqueueApiTest {
         assertThat(service.count("SELECT count(*) FROM jobs.jobs")).isEqualTo(before);
     }
 
+    @Test
+    void aPartialBulkStoresTheValidItemsAndAnswersEachInvalidOneRefusedInItsPlace() throws Exception {
+        UUID ws = UUID.randomUUID();
+        String good = "partial-good-" + UUID.randomUUID();
+        String alsoGood = "partial-good2-" + UUID.randomUUID();
+        String bad = "partial-bad-" + UUID.randomUUID();
+        HttpResponse<String> r = service.post("/jobs/bulk?partial=true", "["
+                + job("counting", ws, ",\"dedupeKey\":\"" + good + "\"") + ","
+                + "{\"type\":\"counting\",\"workspaceId\":\"" + ws + "\",\"payload\":[1],\"dedupeKey\":\"" + bad + "\"},"
+                + job("counting", ws, ",\"dedupeKey\":\"" + alsoGood + "\"") + "]",
+                "Authorization", AUTH, "Idempotency-Key", "call-1");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode answers = service.bean(io.micronaut.json.JsonMapper.class).readValue(r.body(), JsonNode.class);
+        assertThat(answers.size()).isEqualTo(3);
+        assertThat(answers.get(0).get("created").getBooleanValue()).isTrue();
+        assertThat(answers.get(1).get("status").getStringValue()).isEqualTo("refused");
+        assertThat(answers.get(1).get("pointer").getStringValue()).isEqualTo("/1/payload");
+        assertThat(answers.get(1).get("jobId")).isNull();
+        assertThat(answers.get(2).get("created").getBooleanValue()).isTrue();
+        assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE dedupe_key IN (?, ?)", good, alsoGood)).isEqualTo(2);
+        assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE dedupe_key = ?", bad)).isZero();
+    }
+
+    @Test
+    void aBulkCallWithAnIdempotencyKeyNeedsADedupeKeyOnEveryItem() {
+        long before = service.count("SELECT count(*) FROM jobs.jobs");
+        HttpResponse<String> r = service.post("/jobs/bulk", "[" + job("counting", UUID.randomUUID(),
+                ",\"dedupeKey\":\"keyed-" + UUID.randomUUID() + "\"") + "," + job("counting", UUID.randomUUID(), "")
+                + "]", "Authorization", AUTH, "Idempotency-Key", "call-2");
+
+        assertProblem(r, 422, "/1/dedupeKey");
+        assertThat(service.count("SELECT count(*) FROM jobs.jobs")).isEqualTo(before);
+    }
+
     private static void assertProblem(HttpResponse<String> r, int status, String pointer) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(

@@ -4,6 +4,7 @@ import dev.ballast.resilience.db.DbFailureClassifier;
 import dev.ballast.webhook.auth.AuthResult;
 import dev.ballast.webhook.auth.WebhookAuthenticator;
 import dev.ballast.webhook.deliverylog.DeliveryLog;
+import dev.ballast.webhook.outbox.OutboxRelay;
 import dev.ballast.resilience.api.ProblemDetails;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -54,12 +55,13 @@ public final class WebhookIntake {
     private final IntakeSettings settings;
     private final MeterRegistry meters;
     private final ExecutorService blocking;
+    private final OutboxRelay outbox;
     /** Looked up once per (provider, outcome), both from fixed sets: a registry lookup per delivery costs CPU. */
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     WebhookIntake(TransactionOperations<Connection> tx, WebhookAuthenticator authenticator, IntakeStore store,
                   DeliveryLog deliveryLog, DeliveryJson deliveryJson, IntakeSettings settings, MeterRegistry meters,
-                  @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+                  @Named(TaskExecutors.BLOCKING) ExecutorService blocking, OutboxRelay outbox) {
         this.tx = tx;
         this.authenticator = authenticator;
         this.store = store;
@@ -68,6 +70,7 @@ public final class WebhookIntake {
         this.settings = settings;
         this.meters = meters;
         this.blocking = blocking;
+        this.outbox = outbox;
     }
 
     /**
@@ -125,6 +128,10 @@ public final class WebhookIntake {
                         @Override
                         public void afterCommit() {
                             committed.set(decision);
+                            if (decision.logged()) {
+                                // logged by the store with a new message, so with new outbox rows: relay them now
+                                outbox.wake();
+                            }
                         }
                     });
                     return decision;

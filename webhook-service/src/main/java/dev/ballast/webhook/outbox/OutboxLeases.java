@@ -78,9 +78,24 @@ final class OutboxLeases {
 
     /** Sets delivered_at once; whoever holds the lease now, a job that jobs-service accepted is delivered. */
     void markDelivered(Claimed row) throws SQLException {
-        update("outbox-delivered", """
-                UPDATE webhook.outbox SET delivered_at = now(), last_error = NULL, lease_token = NULL
-                WHERE id = ? AND delivered_at IS NULL""", st -> st.setLong(1, row.id()));
+        markDelivered(List.of(row));
+    }
+
+    /** {@link #markDelivered(Claimed)} for a whole batch in one statement (one round trip per batch). */
+    void markDelivered(List<Claimed> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        Long[] ids = rows.stream().map(Claimed::id).toArray(Long[]::new);
+        retry.statement("outbox-delivered", () -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                    UPDATE webhook.outbox SET delivered_at = now(), last_error = NULL, lease_token = NULL
+                    WHERE id = ANY (?) AND delivered_at IS NULL""")) {
+                c.setAutoCommit(true);
+                st.setArray(1, c.createArrayOf("bigint", ids));
+                return st.executeUpdate();
+            }
+        });
     }
 
     /** One more failed attempt; idempotent (attempts is set, not incremented) and only while we hold the lease. */

@@ -1,5 +1,6 @@
 package dev.ballast.webhook.outbox;
 
+import dev.ballast.jobs.api.JobReceipt;
 import dev.ballast.jobs.api.JobRequest;
 import dev.ballast.jobs.api.JobsOperations;
 import dev.ballast.resilience.Backoff;
@@ -14,11 +15,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.exceptions.HttpClientException;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,32 +35,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Hands outbox rows to jobs-service (DESIGN.md flow 2). Each run claims a batch of due rows for a lease (other
- * replicas skip them), sends each with its dedupe key as {@code Idempotency-Key} through {@link JobsOperations}
- * (retries, deadline, budget and breaker come from {@code ballast.clients.jobs.*}), then:
+ * Hands outbox rows to jobs-service. Each run claims a batch of due rows for a lease (other
+ * replicas skip them, {@code FOR UPDATE SKIP LOCKED}) and sends the whole batch in ONE call,
+ * {@code POST /jobs/bulk?partial=true}, each job carrying its row's dedupe key (the call carries an
+ * {@code Idempotency-Key} too, so the {@code ballast.clients.jobs} policy may resend it as a whole on a timeout or
+ * a 5xx: jobs-service dedupes every item by its key). Then, per row:
  * <ul>
- *   <li>2xx (201 created, 200 already there): marks the row delivered;</li>
- *   <li>a 4xx that says the job itself is wrong (400, 409, 413, 422): parks the row, since sending it again
- *       cannot help; parked rows stay in the table for an operator;</li>
- *   <li>anything else (jobs-service down, 5xx, 429, timeouts, 401/403/404 misconfiguration): one more attempt,
- *       due again after a per-row backoff with full jitter, and the rest of the batch is released unsent, so
- *       a down jobs-service sees one call per run: each run sends its first row alone and fans out
- *       ({@code in-flight} at once) only when that one went through;</li>
- *   <li>breaker open: counted as a failed attempt like the above (the policy reports a failed half-open probe
- *       this way too);</li>
- *   <li>we are shutting down: the row is released unsent, attempts untouched.</li>
+ *   <li>answered created or existing: delivered (one UPDATE for the batch);</li>
+ *   <li>answered {@code refused} (the job itself is wrong: a 422 for that item alone): parked, the others of the call
+ *       are stored and delivered; parked rows stay in the table for an operator;</li>
+ *   <li>the call refused as a whole with 400, 409, 413 or 422 (no item named): the batch is halved and each half sent
+ *       again, until the row at fault is alone and parked;</li>
+ *   <li>the call failed as a whole (jobs-service down, 5xx, 429, timeouts, 401/403/404 misconfiguration, breaker
+ *       open): the batch's first row takes one more attempt, due again after a per-row backoff with full jitter,
+ *       and the rest are released unsent as they were, so that an outage does not push the backlog into the
+ *       future. Until a call goes through again each run claims one row only: a down jobs-service sees one call
+ *       per run, and runs come at the interval (wake-ups are ignored meanwhile);</li>
+ *   <li>we are shutting down: the rows are released unsent, attempts untouched.</li>
  * </ul>
+ * A run that came back full is followed at once by another until a claim comes back short or a call fails: a
+ * backlog drains at jobs-service's speed, not the interval's. An idle relay is woken in-process by the intake
+ * right after it commits a delivery's outbox rows (no NOTIFY: measured, it would cost the intake's transaction a
+ * fifth or more of its rate); other replicas, and rows left by a replica that died, are found at the interval. Up to {@code in-flight} drainers run at once per replica (a
+ * commit during a pass starts another rather than waiting for it; a full claim asks for another); while
+ * jobs-service is down, one.
  * Nothing is lost: a row leaves the due set only when delivered or parked, and a claim that dies with its replica
- * comes back when the lease ends. A row may be sent twice (lease ran out, or marking it delivered failed);
- * jobs-service dedupes by the key, which is why every send carries it.
+ * comes back when the lease ends. A row may be sent twice (lease ran out, marking it delivered failed, a resent
+ * call); jobs-service dedupes by the key, which is why every job carries it.
  */
 @Singleton
 public final class OutboxRelay {
@@ -65,13 +75,21 @@ public final class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final Set<Integer> PERMANENT = Set.of(400, 409, 413, 422);
     private static final int MAX_ERROR_LENGTH = 200;
+    private static final long METRICS_EVERY_MS = 1_000;
 
     /** What one run did. */
     public record Run(int claimed, int delivered, int failed, int parked, int released) {
         static final Run NOTHING = new Run(0, 0, 0, 0, 0);
     }
 
-    private enum Outcome { DELIVERED, FAILED, PARKED, NOT_SENT }
+    /** Counts of one run, and whether the run must stop sending (the call failed as a whole). */
+    private static final class Tally {
+        int delivered;
+        int failed;
+        int parked;
+        int released;
+        boolean stop;
+    }
 
     private final OutboxLeases leases;
     @Nullable
@@ -88,6 +106,14 @@ public final class OutboxRelay {
     private final AtomicReference<Instant> oldest = new AtomicReference<>();
     private final AtomicBoolean unavailable = new AtomicBoolean();
     private final AtomicReference<String> lastFailure = new AtomicReference<>("-");
+    private final AtomicInteger drainers = new AtomicInteger();
+    private final AtomicBoolean asked = new AtomicBoolean();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicLong delivered = new AtomicLong();
+    private final Object metricsLock = new Object();
+    private long metricsAt;
+    private long deliveredAtMetrics;
+    private volatile double drainRate;
 
     OutboxRelay(OutboxLeases leases, JobsClient jobs, OutboxRelaySettings settings, JsonMapper json, Clock clock,
                 MeterRegistry meters, @Value("${ballast.clients.jobs.deadline:60s}") Duration jobsDeadline,
@@ -109,36 +135,106 @@ public final class OutboxRelay {
         this.parked = Counter.builder("ballast.outbox.parked")
                 .description("outbox rows jobs-service refused for good, kept and no longer sent").register(meters);
         Gauge.builder("ballast.outbox.depth", depth, AtomicLong::get)
-                .description("undelivered, unparked outbox rows (as of the last relay run)").register(meters);
+                .description("undelivered, unparked outbox rows (the backlog; refreshed at most every second)")
+                .register(meters);
         Gauge.builder("ballast.outbox.oldest.age", this, OutboxRelay::oldestAgeSeconds).baseUnit("seconds")
                 .description("age of the oldest undelivered outbox row").register(meters);
+        Gauge.builder("ballast.outbox.drain.rate", this, r -> r.drainRate).baseUnit("rows/s")
+                .description("outbox rows this replica delivered per second, over the last second or more")
+                .register(meters);
+        this.metricsAt = System.nanoTime();
     }
 
+    /** The fallback wake-up: drains whatever is due (another replica's rows too), even while jobs-service is down. */
     @Scheduled(fixedDelay = "${ballast.webhook.outbox.relay.interval:1s}",
             initialDelay = "${ballast.webhook.outbox.relay.initial-delay:5s}")
     void scheduled() {
+        if (ready()) {
+            ask();
+        }
+    }
+
+    /**
+     * A delivery committed new outbox rows in this process: drain now (a run in progress does not hold it up: up to
+     * {@code in-flight} run at once), unless jobs-service is down (then only the interval runs, one call per run).
+     */
+    public void wake() {
+        if (ready() && !unavailable.get()) {
+            ask();
+        }
+    }
+
+    private boolean ready() {
         // before the schema is migrated every claim would fail; the migrator retries on its own
-        if (!settings.enabled() || schema != null && !schema.migrated()) {
-            return;
+        return settings.enabled() && !stopping.get() && (schema == null || schema.migrated());
+    }
+
+    /**
+     * Has a drainer run: a new one while fewer than {@code in-flight} run (so that a commit need not wait for the pass
+     * in progress), else one of those running makes one more pass. While jobs-service is down at most one runs.
+     */
+    private void ask() {
+        asked.set(true);
+        if (enter()) {
+            Thread.ofVirtual().name("outbox-relay").start(this::drainWhileAsked);
         }
-        try {
-            relayOnce();
-        } catch (RuntimeException e) {
-            LOG.warn("outbox relay run failed, next run at the next interval: {}", e.getClass().getSimpleName());
+    }
+
+    private boolean enter() {
+        int limit = unavailable.get() ? 1 : settings.inFlight();
+        for (int n = drainers.get(); n < limit; n = drainers.get()) {
+            if (drainers.compareAndSet(n, n + 1)) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    private void drainWhileAsked() {
+        do {
+            try {
+                while (asked.getAndSet(false) && !stopping.get()) {
+                    drain();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("outbox relay drain failed, next at the next wake-up: {}", e.getClass().getSimpleName());
+            } finally {
+                drainers.decrementAndGet();
+            }
+            // asked after our last look but before we let go: nobody else may start a drainer for it
+        } while (asked.get() && !stopping.get() && enter());
+    }
+
+    /** Runs while claims come back full; each full one asks for another drainer, up to {@code in-flight} at once. */
+    void drain() {
+        while (!stopping.get() && full(relayOnce())) {
+            // a full claim: there is more, and jobs-service took this batch
+            ask();
+        }
+    }
+
+    private boolean full(Run run) {
+        return run.claimed() > 0 && run.claimed() >= (unavailable.get() ? 1 : settings.batchSize())
+                && run.failed() == 0 && run.released() == 0;
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping.set(true);
     }
 
     /** One run: claim, send, record. Safe to call from several threads or replicas at once. */
     public Run relayOnce() {
         List<Claimed> claimed;
         try {
-            claimed = leases.claim(settings.batchSize(), settings.lease());
+            // while jobs-service is down a run probes with one row, so that an outage costs one small call per run
+            claimed = leases.claim(unavailable.get() ? 1 : settings.batchSize(), settings.lease());
         } catch (SQLException e) {
             LOG.warn("outbox relay cannot claim rows: sqlstate={}", e.getSQLState());
             return Run.NOTHING;
         }
         Run run = claimed.isEmpty() ? Run.NOTHING : send(claimed);
-        refreshDepth();
+        refreshMetrics();
         logRun(run);
         return run;
     }
@@ -158,84 +254,99 @@ public final class OutboxRelay {
     }
 
     private Run send(List<Claimed> claimed) {
-        AtomicBoolean stop = new AtomicBoolean();
-        int[] counts = new int[Outcome.values().length];
-        List<Claimed> unsent = new ArrayList<>();
-        // the first row goes alone: while jobs-service is down (or the breaker open) a run costs one call, not a batch
-        counts[sendOne(claimed.getFirst(), stop).ordinal()]++;
-        List<Claimed> rest = claimed.subList(1, claimed.size());
-        if (stop.get()) {
-            unsent.addAll(rest);
-        } else {
-            Semaphore slots = new Semaphore(settings.inFlight());
-            try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (Claimed row : rest) {
-                    slots.acquireUninterruptibly();
-                    if (stop.get()) {
-                        slots.release();
-                        unsent.add(row);
-                        continue;
-                    }
-                    senders.execute(() -> {
-                        try {
-                            Outcome outcome = sendOne(row, stop);
-                            synchronized (counts) {
-                                counts[outcome.ordinal()]++;
-                            }
-                        } finally {
-                            slots.release();
-                        }
-                    });
-                }
+        Tally tally = new Tally();
+        List<Claimed> rows = new ArrayList<>(claimed.size());
+        List<JobRequest> requests = new ArrayList<>(claimed.size());
+        for (Claimed row : claimed) {
+            try {
+                requests.add(JobRequest.of(row.jobType(), row.workspaceId().toString(),
+                        json.readValue(row.payload(), JsonNode.class), row.dedupeKey()));
+                rows.add(row);
+            } catch (IOException e) {
+                // jsonb always parses; if it ever does not, no resend can fix it
+                park(row, "payload is not JSON", "payload", tally);
             }
         }
-        for (Claimed row : unsent) {
-            release(row);
+        if (!rows.isEmpty()) {
+            sendBatch(rows, requests, tally);
         }
-        return new Run(claimed.size(), counts[Outcome.DELIVERED.ordinal()], counts[Outcome.FAILED.ordinal()],
-                counts[Outcome.PARKED.ordinal()], unsent.size() + counts[Outcome.NOT_SENT.ordinal()]);
+        return new Run(claimed.size(), tally.delivered, tally.failed, tally.parked, tally.released);
     }
 
-    private Outcome sendOne(Claimed row, AtomicBoolean stop) {
-        JobRequest request;
-        try {
-            request = JobRequest.of(row.jobType(), row.workspaceId().toString(),
-                    json.readValue(row.payload(), JsonNode.class), row.dedupeKey());
-        } catch (IOException e) {
-            // jsonb always parses; if it ever does not, no resend can fix it
-            return park(row, "payload is not JSON", "payload");
+    private void sendBatch(List<Claimed> rows, List<JobRequest> requests, Tally tally) {
+        if (tally.stop) {
+            release(rows, tally);
+            return;
         }
+        List<JobReceipt> receipts;
         try {
-            jobs.enqueue(row.dedupeKey(), request);
+            HttpResponse<List<JobReceipt>> answer = jobs.enqueueAll(callKey(rows), Boolean.TRUE, requests);
+            receipts = answer.body();
         } catch (HttpClientResponseException e) {
             int status = e.getStatus().getCode();
-            if (PERMANENT.contains(status)) {
-                return park(row, "jobs-service answered " + status, Integer.toString(status));
+            if (!PERMANENT.contains(status)) {
+                failCall(rows, "jobs-service answered " + status, statusTag(status), tally);
+            } else if (rows.size() == 1) {
+                park(rows.getFirst(), "jobs-service answered " + status, Integer.toString(status), tally);
+            } else {
+                // refused as a whole, no item named: halves, until the row at fault is alone
+                int half = rows.size() / 2;
+                sendBatch(rows.subList(0, half), requests.subList(0, half), tally);
+                sendBatch(rows.subList(half, rows.size()), requests.subList(half, requests.size()), tally);
             }
-            stop.set(true);
-            return fail(row, "jobs-service answered " + status, statusTag(status));
+            return;
         } catch (RuntimeException e) {
             if (isNotSent(e)) {
-                stop.set(true);
-                release(row);
-                return Outcome.NOT_SENT;
+                tally.stop = true;
+                release(rows, tally);
+                return;
             }
-            stop.set(true);
             // breaker open counts as an attempt: the policy reports it even when a half-open probe was sent and failed
             String tag = e instanceof CallNotPermittedException ? "breaker_open"
                     : e instanceof CallAbortedException aborted ? aborted.abortClass().name().toLowerCase(Locale.ROOT)
                     : e instanceof HttpClientException ? "unreachable" : "error";
-            return fail(row, "jobs-service call failed: " + tag + " (" + e.getClass().getSimpleName() + ")", tag);
+            failCall(rows, "jobs-service call failed: " + tag + " (" + e.getClass().getSimpleName() + ")", tag, tally);
+            return;
+        }
+        if (receipts == null || receipts.size() != rows.size()) {
+            failCall(rows, "jobs-service answered " + (receipts == null ? 0 : receipts.size()) + " items for "
+                    + rows.size(), "bad_answer", tally);
+            return;
+        }
+        List<Claimed> accepted = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            JobReceipt receipt = receipts.get(i);
+            if (receipt != null && receipt.isRefused()) {
+                LOG.warn("outbox row {} refused by jobs-service: {} {}", rows.get(i).id(), receipt.pointer(),
+                        receipt.detail());
+                park(rows.get(i), "jobs-service answered 422", "422", tally);
+            } else {
+                accepted.add(rows.get(i));
+            }
         }
         try {
-            leases.markDelivered(row);
+            leases.markDelivered(accepted);
         } catch (SQLException | RuntimeException e) {
-            // jobs-service has it; the lease brings the row back and the resend is answered 200 under the same key
-            LOG.warn("outbox row {} sent but not marked delivered ({}); it is resent after the lease", row.id(),
-                    e.getClass().getSimpleName());
+            // jobs-service has them; the lease brings the rows back and the resend is answered under the same keys
+            LOG.warn("{} outbox rows sent but not marked delivered ({}); they are resent after the lease",
+                    accepted.size(), e.getClass().getSimpleName());
         }
-        relayed.increment();
-        return Outcome.DELIVERED;
+        relayed.increment(accepted.size());
+        delivered.addAndGet(accepted.size());
+        tally.delivered += accepted.size();
+    }
+
+    /** Names the call for the retry policy (a resend is safe: every item carries its dedupe key); not stored. */
+    private static String callKey(List<Claimed> rows) {
+        return "outbox:" + rows.getFirst().token() + ":" + rows.getFirst().id() + "+" + rows.size();
+    }
+
+    /** The call failed as a whole: its first row stands for it, the others are due again as they were. */
+    private void failCall(List<Claimed> rows, String error, String reason, Tally tally) {
+        tally.stop = true;
+        fail(rows.getFirst(), error, reason);
+        tally.failed++;
+        release(rows.subList(1, rows.size()), tally);
     }
 
     /** Our own shutdown or cancellation: not the row's fault, so no attempt is counted. */
@@ -253,7 +364,7 @@ public final class OutboxRelay {
         return status == 429 || status == 503 ? Integer.toString(status) : (status / 100) + "xx";
     }
 
-    private Outcome fail(Claimed row, String error, String reason) {
+    private void fail(Claimed row, String error, String reason) {
         int attempt = row.attempts() + 1;
         Duration delay = Duration.ofMillis(backoff.delayMillis(Math.min(attempt, 31)));
         meters.counter("ballast.outbox.failed", "reason", reason).increment();
@@ -265,31 +376,49 @@ public final class OutboxRelay {
             LOG.warn("outbox row {} failed and the failure was not recorded ({})", row.id(), e.getClass().getSimpleName());
         }
         LOG.debug("outbox row {} attempt {} failed ({}), due again in {} ms", row.id(), attempt, reason, delay.toMillis());
-        return Outcome.FAILED;
     }
 
-    private Outcome park(Claimed row, String error, String reason) {
+    private void park(Claimed row, String error, String reason, Tally tally) {
         try {
             leases.park(row, shorten(error));
         } catch (SQLException | RuntimeException e) {
             LOG.warn("outbox row {} refused by jobs-service but not parked ({})", row.id(), e.getClass().getSimpleName());
-            return Outcome.FAILED;
+            tally.failed++;
+            return;
         }
         parked.increment();
+        tally.parked++;
         LOG.warn("outbox row {} parked: jobs-service refused job {} ({})", row.id(), row.jobType(), reason);
-        return Outcome.PARKED;
     }
 
-    private void release(Claimed row) {
-        try {
-            leases.release(row);
-        } catch (SQLException | RuntimeException e) {
-            // harmless: the row is due again when the lease ends
-            LOG.debug("outbox row {} not released ({})", row.id(), e.getClass().getSimpleName());
+    private void release(List<Claimed> rows, Tally tally) {
+        for (Claimed row : rows) {
+            try {
+                leases.release(row);
+            } catch (SQLException | RuntimeException e) {
+                // harmless: the row is due again when the lease ends
+                LOG.debug("outbox row {} not released ({})", row.id(), e.getClass().getSimpleName());
+            }
         }
+        tally.released += rows.size();
     }
 
-    private void refreshDepth() {
+    /**
+     * Backlog depth and oldest age (one count over the due index) and the drain rate, at most once a second: neither
+     * a fast drain nor a relay woken by every commit pays a count per run.
+     */
+    private void refreshMetrics() {
+        long now = System.nanoTime();
+        synchronized (metricsLock) {
+            long elapsed = now - metricsAt;
+            if (elapsed < METRICS_EVERY_MS * 1_000_000) {
+                return;
+            }
+            long total = delivered.get();
+            drainRate = (total - deliveredAtMetrics) * 1e9 / elapsed;
+            deliveredAtMetrics = total;
+            metricsAt = now;
+        }
         try {
             OutboxLeases.Depth d = leases.depth();
             depth.set(d.rows());

@@ -1,6 +1,5 @@
 package dev.ballast.webhook.outbox;
 
-import dev.ballast.jobs.api.JobsOperations;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
@@ -26,7 +25,7 @@ import java.util.concurrent.Future;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -92,7 +91,7 @@ class OutboxAdminApiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> service.count(
                 "SELECT count(*) FROM webhook.outbox WHERE id = ? AND delivered_at IS NOT NULL", id) == 1);
         List<LoggedRequest> sends = jobs.posts().stream()
-                .filter(r -> key.equals(r.getHeader(JobsOperations.IDEMPOTENCY_KEY))).toList();
+                .filter(r -> r.getBodyAsString().contains("\"dedupeKey\":\"" + key + "\"")).toList();
         assertThat(sends).hasSize(2);
         assertThat(sends).allSatisfy(r -> assertThat(r.getBodyAsString()).contains("\"dedupeKey\":\"" + key + "\""));
         assertThat(jobs.acceptedPerKey(List.of(key))).containsExactly(Map.entry(key, 1L));
@@ -255,7 +254,7 @@ class OutboxAdminApiTest {
     /** jobs-service refuses every job as invalid, as it would a job type it does not know. */
     private void refusingEveryJob() {
         jobs.server().resetMappings();
-        jobs.server().stubFor(post(urlEqualTo("/jobs")).willReturn(aResponse().withStatus(422)
+        jobs.server().stubFor(post(urlPathEqualTo(JobsServiceStandIn.BULK)).willReturn(aResponse().withStatus(422)
                 .withHeader("Content-Type", "application/problem+json").withBody("{\"title\":\"unknown job type\"}")));
     }
 

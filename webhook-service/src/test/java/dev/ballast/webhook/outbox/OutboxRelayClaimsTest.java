@@ -1,6 +1,5 @@
 package dev.ballast.webhook.outbox;
 
-import dev.ballast.jobs.api.JobsOperations;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,10 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -105,10 +100,7 @@ class OutboxRelayClaimsTest {
         service.acceptNewReply(ws);
         List<String> keys = keys(ws.id());
         String refused = keys.getFirst();
-        jobs.server().stubFor(post(urlEqualTo("/jobs")).atPriority(1)
-                .withHeader(JobsOperations.IDEMPOTENCY_KEY, equalTo(refused))
-                .willReturn(aResponse().withStatus(422).withHeader("Content-Type", "application/problem+json")
-                        .withBody("{\"title\":\"unknown job type\"}")));
+        jobs.refuse(refused);
         MeterRegistry meters = service.context().getBean(MeterRegistry.class);
         double parkedBefore = meters.counter("ballast.outbox.parked").count();
         OutboxRelay relay = service.context().getBean(OutboxRelay.class);

@@ -1,6 +1,5 @@
 package dev.ballast.webhook.outbox;
 
-import dev.ballast.jobs.api.JobsOperations;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.ballast.webhook.testing.Deliveries;
 import dev.ballast.webhook.testing.RunningWebhookService;
@@ -73,10 +72,9 @@ class OutboxRelayTest {
         assertThat(jobs.postsPerKey(keys)).hasSize(6).allSatisfy((key, posts) -> assertThat(posts).as(key).isEqualTo(1));
         for (Map<String, Object> row : rows) {
             String key = (String) row.get("dedupe_key");
-            LoggedRequest request = jobs.posts().stream()
-                    .filter(r -> key.equals(r.getHeader(JobsOperations.IDEMPOTENCY_KEY))).findFirst().orElseThrow();
-            assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + JobsServiceStandIn.TOKEN);
-            JsonNode body = json(request.getBodyAsString());
+            Map.Entry<LoggedRequest, JsonNode> sent = jobs.sent(key);
+            assertThat(sent.getKey().getHeader("Authorization")).isEqualTo("Bearer " + JobsServiceStandIn.TOKEN);
+            JsonNode body = sent.getValue();
             assertThat(body.get("type").getStringValue()).isEqualTo(row.get("job_type"));
             assertThat(body.get("dedupeKey").getStringValue()).isEqualTo(key);
             assertThat(body.get("workspaceId").getStringValue()).isEqualTo(ws.id().toString());

@@ -5,6 +5,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
 
 import java.util.List;
 
@@ -24,7 +25,15 @@ public interface JobsOperations {
     @Post("/jobs")
     HttpResponse<JobReceipt> enqueue(@Nullable @Header(IDEMPOTENCY_KEY) String idempotencyKey, @Body JobRequest job);
 
-    /** Many jobs in one transaction: all stored or none; answers in request order. */
-    @Post("/jobs/bulk")
-    HttpResponse<List<JobReceipt>> enqueueAll(@Body List<JobRequest> jobs);
+    /**
+     * Many jobs in one transaction; answers in request order, a repeated dedupe key answering with the first's job.
+     * Without {@code partial} it is all or nothing: one invalid item is a 422 naming it ({@code /<index>/<field>})
+     * and nothing is stored. With {@code partial=true} each invalid item is answered in its place with status
+     * {@code refused} and its problem, and the valid ones are stored. An {@code Idempotency-Key} header declares the
+     * call safe to resend (callers' retry policies read it): then every item must carry its {@code dedupeKey},
+     * which is what dedupes a resend; the header's value itself is not stored.
+     */
+    @Post("/jobs/bulk{?partial}")
+    HttpResponse<List<JobReceipt>> enqueueAll(@Nullable @Header(IDEMPOTENCY_KEY) String idempotencyKey,
+                                              @Nullable @QueryValue Boolean partial, @Body List<JobRequest> jobs);
 }
