@@ -23,19 +23,27 @@ public final class JvmProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code mainClass}; its output goes to {@code log}. */
+    /** Starts {@code mainClass} from the test's class path; its output is appended to {@code log}. */
     public static JvmProcess start(String mainClass, Map<String, String> properties, Path log) {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), mainClass), properties, log);
+    }
+
+    /** Starts a service's built jar; its output is appended to {@code log}. */
+    public static JvmProcess startJar(Path jar, Map<String, String> properties, Path log) {
+        return launch(List.of("-jar", jar.toString()), properties, log);
+    }
+
+    private static JvmProcess launch(List<String> what, Map<String, String> properties, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.add("-Xmx384m");
         command.add("-XX:TieredStopAtLevel=1");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
+        command.addAll(what);
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             return new JvmProcess(p, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -52,6 +60,19 @@ public final class JvmProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** SIGTERM (the service shuts down as it would on Kubernetes), then SIGKILL if it has not gone in 15 s. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
     }
 
     /** SIGKILL, and waits until the process is gone. */

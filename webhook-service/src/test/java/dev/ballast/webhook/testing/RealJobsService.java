@@ -1,5 +1,6 @@
 package dev.ballast.webhook.testing;
 
+import dev.ballast.testsupport.JvmProcess;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 
@@ -13,11 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -35,7 +33,7 @@ public final class RealJobsService implements AutoCloseable {
     private final int port;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private Process process;
+    private JvmProcess process;
 
     private RealJobsService(TestDatabase db, int port, Path log) {
         this.db = db;
@@ -73,14 +71,7 @@ public final class RealJobsService implements AutoCloseable {
         if (process == null) {
             return;
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.stop();
         process = null;
     }
 
@@ -102,20 +93,11 @@ public final class RealJobsService implements AutoCloseable {
         props.put("ballast.jobs.workers.enabled", "false");
         props.put("ballast.jobs.periodic.enabled", "false");
         props.put("ballast.jobs.admin.stats-enabled", "false");
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + logbackQuiet()));
-        props.forEach((k, v) -> argv.add("-D" + k + "=" + v));
-        argv.add("-jar");
-        argv.add(jar);
-        try {
-            process = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start jobs-service", e);
-        }
-        Process started = process;
+        props.put("logback.configurationFile", logbackQuiet());
+        process = JvmProcess.startJar(Path.of(jar), props, log);
+        JvmProcess started = process;
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!started.isAlive()) {
+            if (!started.alive()) {
                 throw new IllegalStateException("jobs-service exited, see " + log);
             }
             return ready();
