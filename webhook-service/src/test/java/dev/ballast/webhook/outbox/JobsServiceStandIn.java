@@ -104,6 +104,13 @@ final class JobsServiceStandIn implements AutoCloseable {
         refused.add(dedupeKey);
     }
 
+    /** Every call refused as a whole with {@code status}, no item named. */
+    void answering(int status) {
+        server.resetMappings();
+        server.stubFor(post(urlPathEqualTo(BULK)).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/problem+json").withBody("{\"status\":" + status + "}")));
+    }
+
     /** Down: every call answered 503 without Retry-After. */
     void unavailable() {
         server.resetMappings();
