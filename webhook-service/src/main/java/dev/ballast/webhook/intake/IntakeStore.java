@@ -42,35 +42,50 @@ public final class IntakeStore {
      * delivery's log row. Answers the lead (its stored fields when it existed), and the new message's id or null for
      * a duplicate. Answers NO row when another transaction inserted the lead after this statement's snapshot was
      * taken: the lead insert waits for it and does nothing, the snapshot does not see its row, nothing is written.
+     * Every value is bound once, by name, in the input CTE; the log row's workspace, provider and event type are the
+     * message's.
      */
     private static final String STORE = """
-            WITH ins AS (
+            WITH input AS (
+                SELECT CAST(? AS uuid) AS workspace_id, CAST(? AS text) AS lead_key, CAST(? AS text) AS email,
+                       CAST(? AS text) AS phone, CAST(? AS text) AS name, CAST(? AS text) AS provider_lead_id,
+                       CAST(? AS text) AS provider, CAST(? AS text) AS external_id, CAST(? AS text) AS channel,
+                       CAST(? AS text) AS direction, CAST(? AS text) AS event_type, CAST(? AS text) AS subject,
+                       CAST(? AS text) AS body, CAST(? AS text) AS from_address, CAST(? AS text) AS to_address,
+                       CAST(? AS jsonb) AS metadata, CAST(? AS timestamptz) AS sent_at, CAST(? AS jsonb) AS payload,
+                       CAST(? AS text[]) AS job_types, CAST(? AS text) AS webhook_id, CAST(? AS text) AS outcome,
+                       CAST(? AS text) AS reason, CAST(? AS integer) AS http_status, CAST(? AS integer) AS body_bytes),
+            ins AS (
                 INSERT INTO webhook.leads (workspace_id, lead_key, email, phone, name, provider_lead_id)
-                VALUES (?, ?, ?, ?, ?, ?)
+                SELECT workspace_id, lead_key, email, phone, name, provider_lead_id FROM input
                 ON CONFLICT (workspace_id, lead_key) DO NOTHING
                 RETURNING id),
             l AS (
                 SELECT id, true AS created, CAST(NULL AS text) AS email, CAST(NULL AS text) AS phone,
                        CAST(NULL AS text) AS name, CAST(NULL AS text) AS provider_lead_id FROM ins
                 UNION ALL
-                SELECT id, false, email, phone, name, provider_lead_id FROM webhook.leads
-                WHERE workspace_id = ? AND lead_key = ?),
+                SELECT le.id, false, le.email, le.phone, le.name, le.provider_lead_id
+                FROM webhook.leads le JOIN input i ON le.workspace_id = i.workspace_id AND le.lead_key = i.lead_key),
             m AS (
                 INSERT INTO webhook.messages (workspace_id, lead_id, provider, external_id, channel, direction,
                                               event_type, subject, body, from_address, to_address, metadata, sent_at)
-                SELECT ?, l.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ? FROM l
+                SELECT i.workspace_id, l.id, i.provider, i.external_id, i.channel, i.direction, i.event_type, i.subject,
+                       i.body, i.from_address, i.to_address, i.metadata, i.sent_at
+                FROM l CROSS JOIN input i
                 ON CONFLICT (workspace_id, provider, external_id) DO NOTHING
                 RETURNING id, lead_id),
             o AS (
                 INSERT INTO webhook.outbox (workspace_id, message_id, job_type, dedupe_key, payload)
-                SELECT ?, m.id, j.job_type, j.job_type || ':' || CAST(m.id AS text),
-                       CAST(? AS jsonb) || jsonb_build_object('leadId', m.lead_id, 'messageId', m.id)
-                FROM m CROSS JOIN unnest(CAST(? AS text[])) AS j(job_type)
+                SELECT i.workspace_id, m.id, j.job_type, j.job_type || ':' || CAST(m.id AS text),
+                       i.payload || jsonb_build_object('leadId', m.lead_id, 'messageId', m.id)
+                FROM m CROSS JOIN input i CROSS JOIN unnest(i.job_types) AS j(job_type)
                 ON CONFLICT (dedupe_key) DO NOTHING),
             d AS (
                 INSERT INTO webhook.webhook_deliveries (workspace_id, webhook_id, provider, event_type, outcome, reason,
                                                         http_status, body_bytes, message_id)
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, m.id FROM m)
+                SELECT i.workspace_id, i.webhook_id, i.provider, i.event_type, i.outcome, i.reason, i.http_status,
+                       i.body_bytes, m.id
+                FROM m CROSS JOIN input i)
             SELECT l.id, l.created, l.email, l.phone, l.name, l.provider_lead_id, (SELECT id FROM m) FROM l""";
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -86,8 +101,9 @@ public final class IntakeStore {
     }
 
     /**
-     * @param accepted the delivery-log row to write, with the new message's id, when the message is inserted;
-     *                 for a duplicate the caller writes its own row
+     * @param accepted the delivery-log row to write, with the new message's id, when the message is inserted (its
+     *                 workspace, provider and event type are this delivery's); for a duplicate the caller writes its
+     *                 own row
      */
     public StoreResult store(Connection connection, UUID workspaceId, Provider provider, ParsedEvent.Storable event,
                              DeliveryLog.Entry accepted) throws SQLException {
@@ -125,42 +141,36 @@ public final class IntakeStore {
         payload.put("channel", m.channel());
         payload.put("direction", m.direction().column());
         try (PreparedStatement st = connection.prepareStatement(STORE)) {
+            // In the order of the input CTE's columns, each value once.
             int i = 0;
-            st.setObject(++i, workspaceId);
-            st.setString(++i, lead.key());
-            st.setString(++i, lead.email());
-            st.setString(++i, lead.phone());
-            st.setString(++i, lead.name());
-            st.setString(++i, lead.providerLeadId());
-            st.setObject(++i, workspaceId);
-            st.setString(++i, lead.key());
-            st.setObject(++i, workspaceId);
-            st.setString(++i, provider.key());
-            st.setString(++i, m.externalId());
-            st.setString(++i, m.channel());
-            st.setString(++i, m.direction().column());
-            st.setString(++i, event.eventType());
-            st.setString(++i, m.subject());
-            st.setString(++i, m.body());
-            st.setString(++i, m.fromAddress());
-            st.setString(++i, m.toAddress());
-            st.setString(++i, toJson(m.metadata()));
-            if (m.sentAt() == null) {
+            st.setObject(++i, workspaceId); // workspace_id
+            st.setString(++i, lead.key()); // lead_key
+            st.setString(++i, lead.email()); // email
+            st.setString(++i, lead.phone()); // phone
+            st.setString(++i, lead.name()); // name
+            st.setString(++i, lead.providerLeadId()); // provider_lead_id
+            st.setString(++i, provider.key()); // provider
+            st.setString(++i, m.externalId()); // external_id
+            st.setString(++i, m.channel()); // channel
+            st.setString(++i, m.direction().column()); // direction
+            st.setString(++i, event.eventType()); // event_type
+            st.setString(++i, m.subject()); // subject
+            st.setString(++i, m.body()); // body
+            st.setString(++i, m.fromAddress()); // from_address
+            st.setString(++i, m.toAddress()); // to_address
+            st.setString(++i, toJson(m.metadata())); // metadata
+            if (m.sentAt() == null) { // sent_at
                 st.setNull(++i, Types.TIMESTAMP_WITH_TIMEZONE);
             } else {
                 st.setObject(++i, OffsetDateTime.ofInstant(m.sentAt(), ZoneOffset.UTC));
             }
-            st.setObject(++i, workspaceId);
-            st.setString(++i, toJson(payload));
-            st.setArray(++i, connection.createArrayOf("text", event.jobTypes().toArray()));
-            st.setObject(++i, accepted.workspaceId());
-            st.setString(++i, accepted.webhookId());
-            st.setString(++i, accepted.provider());
-            st.setString(++i, accepted.eventType());
-            st.setString(++i, accepted.outcome());
-            st.setString(++i, accepted.reason());
-            st.setInt(++i, accepted.httpStatus());
-            st.setInt(++i, accepted.bodyBytes());
+            st.setString(++i, toJson(payload)); // payload
+            st.setArray(++i, connection.createArrayOf("text", event.jobTypes().toArray())); // job_types
+            st.setString(++i, accepted.webhookId()); // webhook_id
+            st.setString(++i, accepted.outcome()); // outcome
+            st.setString(++i, accepted.reason()); // reason
+            st.setInt(++i, accepted.httpStatus()); // http_status
+            st.setInt(++i, accepted.bodyBytes()); // body_bytes
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
                     return null;
