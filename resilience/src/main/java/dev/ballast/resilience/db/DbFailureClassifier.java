@@ -11,7 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
- * Sorts a database failure into the classes of DESIGN.md by walking the whole exception chain, so that
+ * Sorts a database failure into the classes of docs/architecture.md by walking the whole exception chain, so that
  * wrappers (Micronaut Data, Flyway, Hikari) never hide the SQLState underneath.
  */
 public final class DbFailureClassifier {
