@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,5 +45,28 @@ class BackoffTest {
     void nonsenseIsRefused() {
         assertThatThrownBy(() -> Backoff.of(500, 100)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Backoff.of(100, 500).ceilingMillis(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aDelayCanReachItsCeilingButNeverPassIt() {
+        Backoff backoff = Backoff.of(200, 10_000);
+        // a generator that always draws the largest value it is allowed to
+        RandomGenerator highest = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return bound - 1;
+            }
+        };
+        assertThat(backoff.delayMillis(3, highest)).isEqualTo(800);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(backoff.delayMillis(3)).isBetween(0L, 800L);
+        }
+        assertThat(IntStream.range(0, 100).mapToLong(i -> backoff.delayMillis(3)).max().orElse(0))
+                .isPositive();
     }
 }

@@ -47,4 +47,28 @@ class AttemptOutcomeTest {
                 .containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.DEAD, JobState.CANCELLED);
         assertThatThrownBy(() -> JobState.ofColumn("paused")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aSuccessAndASnoozeAreRecordedAsSuch() {
+        AttemptOutcome ok = AttemptOutcome.succeeded(JOB, "{\"sent\":true}");
+        assertThat(ok.status()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(ok.outcome()).isEqualTo(AttemptEnd.SUCCEEDED);
+        assertThat(ok.result()).isEqualTo("{\"sent\":true}");
+        assertThat(ok.snoozed()).isFalse();
+
+        AttemptOutcome later = AttemptOutcome.snoozed(JOB, Duration.ofMinutes(5));
+        assertThat(later.status()).isEqualTo(JobState.AVAILABLE);
+        assertThat(later.outcome()).isEqualTo(AttemptEnd.SNOOZED);
+        assertThat(later.delay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(later.snoozed()).isTrue();
+    }
+
+    @Test
+    void anErrorIsKeptWholeUpToFiveHundredCharactersAndCutWithAnEllipsisBeyond() {
+        String fits = "x".repeat(AttemptOutcome.MAX_ERROR - "E: ".length());
+        assertThat(AttemptOutcome.failed(JOB, AttemptEnd.RETRY, Duration.ZERO, "E", fits).error())
+                .hasSize(AttemptOutcome.MAX_ERROR).isEqualTo("E: " + fits);
+        String error = AttemptOutcome.failed(JOB, AttemptEnd.RETRY, Duration.ZERO, "E", fits + "y").error();
+        assertThat(error).hasSize(AttemptOutcome.MAX_ERROR).endsWith("…").doesNotContain("y");
+    }
 }
