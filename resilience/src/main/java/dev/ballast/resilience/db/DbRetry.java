@@ -213,6 +213,14 @@ public final class DbRetry {
                 Objects.requireNonNull(deadline, "deadline").min(this.deadline), outage);
     }
 
+    /**
+     * The level at which a background loop logs a failed run: DEBUG when the database was unavailable (this helper
+     * logs that once per outage: a line per run would repeat it every interval), WARN for anything else.
+     */
+    public static org.slf4j.event.Level loopFailureLevel(Throwable failure) {
+        return gaveUpAlready(failure) ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN;
+    }
+
     /** True while units fail transiently and none has succeeded since the first of them. */
     public boolean databaseUnavailable() {
         return outage.active.get();

@@ -1,5 +1,6 @@
 package dev.ballast.webhook.outbox;
 
+import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.resilience.Backoff;
 import dev.ballast.resilience.db.SchemaMigrator;
 import dev.ballast.resilience.http.AbortClass;
@@ -122,7 +123,7 @@ public final class OutboxRelay {
         try {
             relayOnce();
         } catch (RuntimeException e) {
-            LOG.warn("outbox relay run failed, next run at the next interval: {}", e.getClass().getSimpleName());
+            LOG.atLevel(DbRetry.loopFailureLevel(e)).log("outbox relay run failed, next run at the next interval: {}", e.getClass().getSimpleName());
         }
     }
 
