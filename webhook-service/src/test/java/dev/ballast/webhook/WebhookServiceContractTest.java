@@ -2,7 +2,14 @@ package dev.ballast.webhook;
 
 import dev.ballast.testsupport.ServiceContract;
 
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
 class WebhookServiceContractTest extends ServiceContract {
+
+    private static final String ADMIN_TOKEN = "contract-admin-token";
+    private static final String SERVICE_TOKEN = "contract-service-token";
 
     @Override
     protected String schema() {
@@ -12,5 +19,31 @@ class WebhookServiceContractTest extends ServiceContract {
     @Override
     protected String openApiDocument() {
         return "webhook-service-1.yml";
+    }
+
+    @Override
+    protected Map<String, Object> serviceProperties() {
+        return Map.of(
+                "ballast.webhook.workspaces.admin-token", ADMIN_TOKEN,
+                "ballast.webhook.workspaces.secret-key", Base64.getEncoder().encodeToString(new byte[32]),
+                "ballast.webhook.read-api.service-token", SERVICE_TOKEN);
+    }
+
+    @Override
+    protected Map<String, String> credentials(String path) {
+        if (path.startsWith("/admin/")) {
+            return Map.of("Authorization", "Bearer " + ADMIN_TOKEN);
+        }
+        if (path.startsWith("/messages/") || path.startsWith("/leads/")) {
+            return Map.of("Authorization", "Bearer " + SERVICE_TOKEN);
+        }
+        // A webhook's credentials are the workspace's, which only the database can check.
+        return Map.of();
+    }
+
+    @Override
+    protected Duration ownDeadline(String path) {
+        // ballast.webhook.intake.time-budget
+        return Duration.ofSeconds(2);
     }
 }

@@ -6,9 +6,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -19,9 +19,10 @@ import javax.sql.DataSource;
  * The driver's data source under the pool, whose connections bound every wait on the database by the deadline of
  * the unit of work using them ({@link UnitDeadline}, bound by {@link DbRetry}): before each call, the socket's
  * network timeout becomes what remains of the deadline (a hung server or network then ends in a socket timeout, a
- * transient failure, instead of a thread parked for good), and a statement created then gets a query timeout of at
- * most that, so that a slow server cancels it itself. Outside any unit the connection's own network timeout (the
- * driver's {@code socketTimeout}) applies again.
+ * transient failure, instead of a thread parked for good), and a transaction begun then gets a statement timeout of
+ * at most that, so that a slow server cancels its statements itself. A single statement outside a transaction keeps
+ * the server's statement timeout and is bounded by the socket timeout. Outside any unit the connection's own network
+ * timeout (the driver's {@code socketTimeout}) applies again.
  */
 public final class DeadlineAwareDataSource implements DataSource {
 
@@ -63,14 +64,24 @@ public final class DeadlineAwareDataSource implements DataSource {
             }
             UnitDeadline unit = UnitDeadline.current();
             long remaining = bounds.apply(unit);
-            Object result = invoke(connection, method, args);
-            if (unit != null && result instanceof Statement statement && remaining < statementTimeoutMs) {
-                // Whole seconds, rounded down: the server's cancel comes before the socket timeout.
-                int seconds = (int) Math.max(1, remaining / 1000);
-                int current = statement.getQueryTimeout();
-                if (current == 0 || current > seconds) {
-                    statement.setQueryTimeout(seconds);
+            if (bounds.beginning && (name.startsWith("prepare") || name.equals("createStatement"))) {
+                bounds.beginning = false;
+                if (unit != null && remaining < statementTimeoutMs) {
+                    // The transaction's first statement: what follows gets at most what remains, server-side (SET
+                    // LOCAL, so that it also holds behind PgBouncer in transaction mode). Not a JDBC query timeout:
+                    // its cancel request to a hung server holds the statement's thread for cancelSignalTimeout.
+                    try (PreparedStatement st = connection.prepareStatement(
+                            "SELECT set_config('statement_timeout', ?, true)")) {
+                        st.setString(1, Math.max(1, remaining) + "ms");
+                        st.execute();
+                    }
                 }
+            }
+            Object result = invoke(connection, method, args);
+            switch (name) {
+                case "setAutoCommit" -> bounds.beginning = Boolean.FALSE.equals(args[0]);
+                case "commit", "rollback" -> bounds.beginning = !connection.getAutoCommit();
+                default -> { }
             }
             return result;
         };
@@ -83,6 +94,8 @@ public final class DeadlineAwareDataSource implements DataSource {
         private final Connection connection;
         private final int own;
         private int applied;
+        /** A transaction has begun and no statement has been created in it yet. */
+        private boolean beginning;
 
         Bounds(Connection connection, int own) {
             this.connection = connection;
