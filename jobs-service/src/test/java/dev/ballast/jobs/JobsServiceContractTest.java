@@ -4,6 +4,7 @@ import dev.ballast.testsupport.ServiceContract;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 class JobsServiceContractTest extends ServiceContract {
 
@@ -34,6 +35,21 @@ class JobsServiceContractTest extends ServiceContract {
     protected Map<String, String> credentials(String path) {
         String token = path.startsWith("/admin/") ? ADMIN_TOKEN : path.startsWith("/cron/") ? CRON_TOKEN : SERVICE_TOKEN;
         return Map.of("Authorization", "Bearer " + token);
+    }
+
+    @Override
+    protected String requestBody(String method, String pathTemplate, String generated) {
+        // The generated job carries a dedupeKey other than its Idempotency-Key: refused before any database work.
+        String job = "{\"type\":\"contract-job\",\"workspaceId\":\"" + UUID.randomUUID() + "\",\"payload\":{}";
+        return switch (pathTemplate) {
+            case "/jobs" -> job + "}";
+            case "/jobs/bulk" -> "[" + job + ",\"dedupeKey\":\"contract-" + UUID.randomUUID() + "\"}]";
+            case "/workflows/{workflowId}/executions" ->
+                    "{\"workspaceId\":\"" + UUID.randomUUID() + "\",\"trigger\":{\"contract\":1}}";
+            case "/workflows/{workflowId}/executions/{id}" ->
+                    "{\"workspaceId\":\"" + UUID.randomUUID() + "\",\"status\":\"succeeded\",\"result\":{}}";
+            default -> generated;
+        };
     }
 
     @Override

@@ -121,8 +121,11 @@ final class OpenApiOperations {
         return switch (type) {
             case "object" -> {
                 Map<String, Object> out = new LinkedHashMap<>();
-                ((Map<String, Object>) schema.getOrDefault("properties", Map.of())).forEach((name, property) ->
-                        out.put(name, example((Map<String, Object>) property, depth + 1)));
+                ((Map<String, Object>) schema.getOrDefault("properties", Map.of())).forEach((name, property) -> {
+                    Map<String, Object> p = (Map<String, Object>) property;
+                    out.put(name, name.toLowerCase().contains("workspace") && "string".equals(p.get("type"))
+                            ? UUID.randomUUID().toString() : example(p, depth + 1));
+                });
                 yield out;
             }
             case "array" -> {

@@ -75,6 +75,15 @@ public abstract class ServiceContract {
     }
 
     /**
+     * The body a caller with a valid request sends to {@code method pathTemplate}; by default the one generated from
+     * the document's schema (every property, a value of its type), which a service may refuse as inconsistent
+     * before it reaches the database.
+     */
+    protected String requestBody(String method, String pathTemplate, String generated) {
+        return generated;
+    }
+
+    /**
      * The deadline of an endpoint on {@code path} that keeps its own (no request deadline from
      * {@code ballast.http.deadlines}), such as a cron tick's unit timeout or a webhook's time budget.
      */
@@ -295,8 +304,8 @@ public abstract class ServiceContract {
         long deadlineMs = deadlineOf(op.path()).toMillis();
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(op.path()))
                 .timeout(Duration.ofMillis(deadlineMs + 10_000))
-                .method(op.method().toUpperCase(), op.body() == null
-                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(op.body()));
+                .method(op.method().toUpperCase(), op.body() == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(requestBody(op.method(), op.pathTemplate(), op.body())));
         if (op.contentType() != null) {
             request.header("Content-Type", op.contentType());
         }
