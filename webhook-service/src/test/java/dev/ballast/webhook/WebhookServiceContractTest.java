@@ -30,6 +30,13 @@ class WebhookServiceContractTest extends ServiceContract {
     }
 
     @Override
+    protected Map<String, Object> backgroundLoops() {
+        return Map.of("ballast.webhook.outbox.relay.enabled", "true",
+                "ballast.webhook.outbox.relay.interval", "200ms",
+                "ballast.webhook.outbox.relay.initial-delay", "0s");
+    }
+
+    @Override
     protected Map<String, String> credentials(String path) {
         if (path.startsWith("/admin/")) {
             return Map.of("Authorization", "Bearer " + ADMIN_TOKEN);
