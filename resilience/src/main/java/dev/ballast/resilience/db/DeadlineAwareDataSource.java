@@ -58,7 +58,9 @@ public final class DeadlineAwareDataSource implements DataSource {
             if (PASS_THROUGH.contains(name)) {
                 Object result = invoke(connection, method, args);
                 if (name.equals("setNetworkTimeout")) {
+                    // Set by its user (the pool, the webhook intake): theirs until they change it.
                     bounds.applied = (Integer) args[1];
+                    bounds.ours = false;
                 }
                 return result;
             }
@@ -94,6 +96,8 @@ public final class DeadlineAwareDataSource implements DataSource {
         private final Connection connection;
         private final int own;
         private int applied;
+        /** The network timeout now on the socket is one this class set for a unit. */
+        private boolean ours;
         /** A transaction has begun and no statement has been created in it yet. */
         private boolean beginning;
 
@@ -106,9 +110,11 @@ public final class DeadlineAwareDataSource implements DataSource {
         /** Sets the network timeout for a call made under {@code unit} (or none); answers the unit's remaining ms. */
         long apply(UnitDeadline unit) throws SQLException {
             if (unit == null) {
-                if (applied != own) {
+                if (ours) {
+                    // A unit's bound outlives it on the socket: the connection's own comes back.
                     connection.setNetworkTimeout(DIRECT, own);
                     applied = own;
+                    ours = false;
                 }
                 return Long.MAX_VALUE;
             }
@@ -121,6 +127,7 @@ public final class DeadlineAwareDataSource implements DataSource {
             if (effective > wanted + NETWORK_MARGIN_MS || effective < wanted - NETWORK_MARGIN_MS) {
                 connection.setNetworkTimeout(DIRECT, wanted);
                 applied = wanted;
+                ours = true;
             }
             return remaining;
         }

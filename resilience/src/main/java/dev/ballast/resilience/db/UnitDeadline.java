@@ -3,9 +3,8 @@ package dev.ballast.resilience.db;
 import dev.ballast.resilience.http.Deadline;
 import io.micronaut.core.annotation.Nullable;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,8 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class UnitDeadline {
 
     private static final ThreadLocal<UnitDeadline> CURRENT = new ThreadLocal<>();
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("db-deadline-watchdog").unstarted(r));
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
     private enum State { ACQUIRING, CONNECTED, CUT, DONE }
 
@@ -45,6 +43,14 @@ final class UnitDeadline {
         UnitDeadline bound = new UnitDeadline(outer == null ? deadline : deadline.min(outer.deadline), outer);
         CURRENT.set(bound);
         return bound;
+    }
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().daemon().name("db-deadline-watchdog").unstarted(r));
+        // Almost every alarm is cancelled long before it is due: keep the queue to the units still running.
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
     }
 
     static @Nullable UnitDeadline current() {

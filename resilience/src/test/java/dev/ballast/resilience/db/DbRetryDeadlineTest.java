@@ -155,6 +155,25 @@ class DbRetryDeadlineTest {
     }
 
     @Test
+    void aNetworkTimeoutItsUserSetsHoldsOutsideAnyUnit() throws Exception {
+        // As the webhook intake bounds its own transaction: a unit's bound must not replace it with the default.
+        try (Connection c = pool.getConnection()) {
+            c.setNetworkTimeout(Runnable::run, 400);
+            proxy.freeze();
+            long started = System.nanoTime();
+            Throwable failure = catchThrowable(() -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT 1");
+                }
+            });
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(failure).isInstanceOf(SQLException.class);
+            assertThat(tookMs).isLessThan(400 + SLACK_MS);
+        }
+    }
+
+    @Test
     void noAttemptStartsPastTheDeadline() {
         DbRetry retry = new DbRetry(Policy.of(3, 20, 100), new SimpleMeterRegistry());
         AtomicInteger attempts = new AtomicInteger();
