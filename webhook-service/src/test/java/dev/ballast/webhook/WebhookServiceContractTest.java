@@ -49,6 +49,16 @@ class WebhookServiceContractTest extends ServiceContract {
     }
 
     @Override
+    protected String requestBody(String method, String pathTemplate, String generated) {
+        // The generated bodies import a signing secret of a few bytes: refused before any database work.
+        return switch (pathTemplate) {
+            case "/admin/workspaces" -> "{\"name\":\"contract\"}";
+            case "/admin/workspaces/{id}/signing-secret/rotate" -> "{}";
+            default -> generated;
+        };
+    }
+
+    @Override
     protected Duration ownDeadline(String path) {
         // ballast.webhook.intake.time-budget
         return Duration.ofSeconds(2);
