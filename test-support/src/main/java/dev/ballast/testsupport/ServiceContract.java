@@ -1,11 +1,20 @@
 package dev.ballast.testsupport;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ballast.testsupport.OpenApiOperations.Operation;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.type.Argument;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,6 +43,15 @@ import static org.awaitility.Awaitility.await;
 public abstract class ServiceContract {
 
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+    /** What an answer may take beyond its deadline (the rule: deadline + 1 s). */
+    private static final long DEADLINE_SLACK_MS = 1000;
+    /** How long the log is watched while the database hangs. */
+    private static final Duration LOG_WINDOW = Duration.ofSeconds(20);
+    /**
+     * Lines (INFO and above, Hikari at its production level WARN) a hung database may cost a service in that window,
+     * whatever its length: a WARN per loop and DbRetry's first unit at the start, a pool's validation failures.
+     */
+    private static final int MAX_OUTAGE_LINES = 30;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private TestDatabase db;
     private FaultProxy proxy;
@@ -44,6 +63,38 @@ public abstract class ServiceContract {
 
     /** The OpenAPI document's file name under {@code /openapi/}. */
     protected abstract String openApiDocument();
+
+    /** Properties the service needs to serve callers with valid credentials (tokens, keys); none by default. */
+    protected Map<String, Object> serviceProperties() {
+        return Map.of();
+    }
+
+    /** Headers of a caller with valid credentials for {@code path} (its bearer token); none by default. */
+    protected Map<String, String> credentials(String path) {
+        return Map.of();
+    }
+
+    /** Properties that switch on the background loops tests otherwise keep off (the log test's replica runs them). */
+    protected Map<String, Object> backgroundLoops() {
+        return Map.of();
+    }
+
+    /**
+     * The body a caller with a valid request sends to {@code method pathTemplate}; by default the one generated from
+     * the document's schema (every property, a value of its type), which a service may refuse as inconsistent
+     * before it reaches the database.
+     */
+    protected String requestBody(String method, String pathTemplate, String generated) {
+        return generated;
+    }
+
+    /**
+     * The deadline of an endpoint on {@code path} that keeps its own (no request deadline from
+     * {@code ballast.http.deadlines}), such as a cron tick's unit timeout or a webhook's time budget.
+     */
+    protected Duration ownDeadline(String path) {
+        return Duration.ofSeconds(5);
+    }
 
     @BeforeAll
     void startService() {
@@ -188,8 +239,147 @@ public abstract class ServiceContract {
                 .contains("hikaricp_connections_pending{pool=\"" + schema() + "-pool\"}");
     }
 
+    @Test
+    void everyOperationAnswersWithinItsDeadlineWhenTheDatabaseHangs() throws Exception {
+        List<Operation> operations = OpenApiOperations.parse(get(base, "/openapi/" + openApiDocument()).body());
+        List<Answer> answers;
+        try {
+            proxy.freeze();
+            // All at once: more callers than the pool has connections, so that acquisition is bounded as well.
+            List<CompletableFuture<Answer>> calls = new ArrayList<>();
+            for (Operation op : operations) {
+                calls.add(call(op));
+            }
+            answers = calls.stream().map(CompletableFuture::join).toList();
+        } finally {
+            proxy.restore();
+        }
+        answers.forEach(a -> System.out.println("hung-db " + getClass().getSimpleName() + " " + a));
+        assertThat(answers).allSatisfy(a -> {
+            assertThat(a.tookMs()).as("%s answered in time", a).isLessThanOrEqualTo(a.deadlineMs() + DEADLINE_SLACK_MS);
+            assertThat(a.status()).as("%s is no 500 and no other 5xx than 503", a).isNotEqualTo(500)
+                    .satisfiesAnyOf(s -> assertThat(s).isBetween(200, 499), s -> assertThat(s).isEqualTo(503));
+            if (a.status() == 503 || a.status() == 429) {
+                assertThat(a.contentType()).as("%s is problem+json", a).startsWith("application/problem+json");
+                assertThat(a.retryAfter()).as("%s says when to come back", a).isNotNull();
+            }
+        });
+        await().atMost(READY_WITHIN).until(() -> status("/health/readiness") == 200);
+    }
+
+    @Test
+    void aHungDatabaseLeavesTheLogAtABoundedNumberOfLinesHoweverOftenItsLoopsRetry() throws Exception {
+        // A replica of its own that gives up on a hung database fast, so that its loops fail many times in the window.
+        try (FaultProxy own = FaultProxy.in(db)) {
+            Map<String, Object> fastFailure = new HashMap<>(backgroundLoops());
+            fastFailure.putAll(Map.of(
+                    "ballast.db.statement-timeout", "500ms",
+                    "ballast.db.network-timeout", "1s",
+                    "datasources.default.connection-timeout", 500,
+                    "datasources.default.validation-timeout", 250,
+                    "ballast.db.retry.base", "20ms",
+                    "ballast.db.retry.cap", "100ms"));
+            ApplicationContext replica = start(db, own, fastFailure);
+            try {
+                URI replicaBase = replica.getBean(EmbeddedServer.class).getURI();
+                await().atMost(READY_WITHIN).until(() -> get(replicaBase, "/health/readiness").statusCode() == 200);
+                Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+                Logger hikari = (Logger) LoggerFactory.getLogger("com.zaxxer.hikari");
+                Level hikariLevel = hikari.getLevel();
+                ListAppender<ILoggingEvent> log = new ListAppender<>();
+                log.start();
+                double failedBefore = failedDbAttempts(replica);
+                long started = System.nanoTime();
+                try {
+                    hikari.setLevel(Level.WARN);
+                    root.addAppender(log);
+                    own.freeze();
+                    // The window ends at its length, or sooner once the loops have failed many times over.
+                    await().atMost(LOG_WINDOW.plusSeconds(10)).until(() -> failedDbAttempts(replica) - failedBefore >= 100
+                            || System.nanoTime() - started >= LOG_WINDOW.toNanos());
+                } finally {
+                    own.restore();
+                    root.detachAppender(log);
+                    hikari.setLevel(hikariLevel);
+                }
+                long failed = (long) (failedDbAttempts(replica) - failedBefore);
+                List<ILoggingEvent> lines = log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                        .toList();
+                System.out.println("hung-db " + getClass().getSimpleName() + " log_lines=" + lines.size()
+                        + " failed_db_attempts=" + failed + " window_ms=" + (System.nanoTime() - started) / 1_000_000);
+                assertThat(lines).as("lines logged while the database hung, %s failed attempts: %s", failed,
+                                lines.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " "
+                                        + e.getFormattedMessage()).toList())
+                        .hasSizeLessThanOrEqualTo(MAX_OUTAGE_LINES);
+            } finally {
+                replica.close();
+            }
+        }
+    }
+
+    /** Units of work that met a failing database, as DbRetry counts them. */
+    private static double failedDbAttempts(ApplicationContext context) {
+        return context.findBean(MeterRegistry.class).map(m -> m.find("ballast.db.retry.attempts").counters().stream()
+                .filter(c -> !"success".equals(c.getId().getTag("outcome"))).mapToDouble(Counter::count).sum())
+                .orElse(0.0);
+    }
+
+    private CompletableFuture<Answer> call(Operation op) {
+        long deadlineMs = deadlineOf(op.path()).toMillis();
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(op.path()))
+                .timeout(Duration.ofMillis(deadlineMs + 10_000))
+                .method(op.method().toUpperCase(), op.body() == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(requestBody(op.method(), op.pathTemplate(), op.body())));
+        if (op.contentType() != null) {
+            request.header("Content-Type", op.contentType());
+        }
+        op.headers().forEach(request::header);
+        credentials(op.path()).forEach(request::setHeader);
+        long started = System.nanoTime();
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+            long took = (System.nanoTime() - started) / 1_000_000;
+            if (e != null) {
+                return new Answer(op, -1, null, null, e.toString(), took, deadlineMs);
+            }
+            return new Answer(op, r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+                    r.headers().firstValue("Retry-After").orElse(null), r.body(), took, deadlineMs);
+        });
+    }
+
+    /** The request deadline {@code ballast.http.deadlines} gives the path, else the endpoint's own. */
+    private Duration deadlineOf(String path) {
+        for (String route : context.getProperty("ballast.http.deadlines.routes", Argument.listOf(String.class))
+                .orElse(List.of())) {
+            int eq = route.indexOf('=');
+            if (eq > 0 && path.startsWith(route.substring(0, eq).strip())) {
+                Duration d = context.getConversionService().convert(route.substring(eq + 1).strip(), Duration.class)
+                        .orElseThrow();
+                return d.isZero() ? ownDeadline(path) : d;
+            }
+        }
+        Duration api = context.getProperty("ballast.http.deadlines.api", Duration.class).orElse(Duration.ZERO);
+        return api.isZero() ? ownDeadline(path) : api;
+    }
+
+    /** How one operation answered while the database hung. */
+    private record Answer(Operation op, int status, String contentType, String retryAfter, String body, long tookMs,
+                          long deadlineMs) {
+
+        @Override
+        public String toString() {
+            String shown = body == null ? "" : body.length() > 160 ? body.substring(0, 160) + "..." : body;
+            return op + " -> " + status + " in " + tookMs + " ms (deadline " + deadlineMs + " ms) " + shown;
+        }
+    }
+
     private ApplicationContext start(TestDatabase database, FaultProxy through) {
+        return start(database, through, Map.of());
+    }
+
+    private ApplicationContext start(TestDatabase database, FaultProxy through, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>(database.datasourceProperties(database.jdbcUrlThrough(through.port())));
+        props.putAll(serviceProperties());
+        props.putAll(overrides);
         props.put("micronaut.server.port", -1);
         props.put("ballast.contract-probe.enabled", "true");
         return ApplicationContext.run(EmbeddedServer.class, props, "test").getApplicationContext();

@@ -9,6 +9,8 @@ import dev.ballast.jobs.queue.LeaseExpiryRescuer;
 import dev.ballast.jobs.queue.WorkerSettings;
 import dev.ballast.resilience.db.DbUnavailableException;
 import dev.ballast.resilience.db.SchemaMigrator;
+import dev.ballast.resilience.http.Deadline;
+import io.micronaut.core.propagation.PropagatedContext;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
@@ -26,8 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One time-budgeted run of due jobs, for deployments driven by a Kubernetes CronJob: rescue expired leases, then
  * claim and run due jobs ({@code concurrency} at once) until none is due or the budget is spent. The budget bounds
- * when claiming stops; jobs already started run to their own time budget. Every outcome goes through the same
- * fenced writer as the worker pool's.
+ * the whole tick, answer included: each database unit runs within the smaller of the unit timeout and what is left
+ * (a database that hangs is found out in seconds, not at the end of the budget), and jobs still running or outcomes
+ * still unwritten when it ends carry on in the background. Every outcome goes through the same fenced writer as the
+ * worker pool's; one never written comes back with its lease.
  */
 @Singleton
 public final class CronTick {
@@ -72,13 +77,15 @@ public final class CronTick {
 
     public Result run(Duration budget) throws InterruptedException {
         long started = System.nanoTime();
-        long deadline = started + budget.toNanos();
+        // A caller's X-Ballast-Deadline-Ms shortens the tick, never lengthens it.
+        Deadline tick = Deadline.after(budget).min(Deadline.current().orElse(null));
+        long deadline = tick.expiresAtNanos();
         if (schema != null && !schema.migrated()) {
             throw new Unavailable("the job store is not migrated yet: " + schema.lastFailure(), null);
         }
         int rescued;
         try {
-            rescued = rescuer.rescue().available();
+            rescued = unit(tick, () -> rescuer.rescue().available());
         } catch (DbUnavailableException e) {
             throw new Unavailable("the job store is unreachable", e);
         }
@@ -109,9 +116,14 @@ public final class CronTick {
             int free = 1 + slots.drainPermits();
             List<ClaimedJob> jobs;
             try {
-                jobs = store.claim(free, workers.lease(), workerId);
+                jobs = unit(tick, () -> store.claim(free, workers.lease(), workerId));
             } catch (DbUnavailableException e) {
                 slots.release(free);
+                if (deadline - System.nanoTime() <= 0) {
+                    // The claim was cut by the end of the tick, not by the database.
+                    stoppedBy = "budget";
+                    break;
+                }
                 stoppedBy = "db_unavailable";
                 LOG.warn("cron tick stops early: the job store became unreachable ({})", e.reason());
                 break;
@@ -133,15 +145,18 @@ public final class CronTick {
                 runner.start(job, listener);
             }
         }
-        // Jobs already started finish under their own budgets; wait for them and for their outcomes to be written.
-        while (running.get() > 0) {
-            finished.tryAcquire(100, TimeUnit.MILLISECONDS);
+        // Wait for jobs already started and for their outcomes to be written, within the budget; after the database
+        // stopped the tick, for one unit timeout at most (the writes wait for the same database).
+        long drainUntil = stoppedBy.equals("db_unavailable")
+                ? Math.min(deadline, System.nanoTime() + settings.unitTimeout().toNanos()) : deadline;
+        while (running.get() > 0 && drainUntil - System.nanoTime() > 0) {
+            finished.tryAcquire(Math.min(100_000_000L, Math.max(0, drainUntil - System.nanoTime())), TimeUnit.NANOSECONDS);
         }
         for (CompletableFuture<Boolean> w : writes) {
             try {
-                w.get(workers.lease().toMillis(), TimeUnit.MILLISECONDS);
+                w.get(Math.max(0, drainUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
-                // Not written: the lease brings the job back, the fence keeps it from counting twice.
+                // Not written (yet): the lease brings the job back, the fence keeps it from counting twice.
             }
         }
         long elapsed = (System.nanoTime() - started) / 1_000_000;
@@ -150,6 +165,13 @@ public final class CronTick {
                 budget.toMillis(), elapsed, stoppedBy);
         LOG.info("cron tick {}", result);
         return result;
+    }
+
+    /** One database unit of the tick, under the smaller of the unit timeout and what is left of the tick. */
+    private <T> T unit(Deadline tick, Supplier<T> work) {
+        try (PropagatedContext.Scope ignored = Deadline.after(settings.unitTimeout()).min(tick).propagate()) {
+            return work.get();
+        }
     }
 
     private static final class Counts {

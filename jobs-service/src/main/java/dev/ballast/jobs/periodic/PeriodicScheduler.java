@@ -1,5 +1,6 @@
 package dev.ballast.jobs.periodic;
 
+import dev.ballast.resilience.db.DbRetry;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -56,7 +57,7 @@ public final class PeriodicScheduler {
             tick(clock.instant());
         } catch (RuntimeException e) {
             // the next tick tries again; nothing half-done is left (each enqueue is its own transaction)
-            LOG.warn("periodic tick failed: {}", e.toString());
+            LOG.atLevel(DbRetry.loopFailureLevel(e)).log("periodic tick failed: {}", e.toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.resilience.db.SchemaMigrator;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -36,7 +37,7 @@ public final class JobPruner {
         try {
             prune();
         } catch (RuntimeException e) {
-            LOG.warn("job pruning failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
+            LOG.atLevel(DbRetry.loopFailureLevel(e)).log("job pruning failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.jobs.queue.JobTypes.TypeSettings;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
@@ -250,7 +251,8 @@ public final class JobRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.warn("job heartbeat failed, leases held={} run out unless the next one succeeds: {}", held.size(),
+                LOG.atLevel(DbRetry.loopFailureLevel(e)).log(
+                        "job heartbeat failed, leases held={} run out unless the next one succeeds: {}", held.size(),
                         e.getClass().getSimpleName());
             }
         }

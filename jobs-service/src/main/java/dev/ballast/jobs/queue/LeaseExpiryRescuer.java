@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.resilience.db.SchemaMigrator;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -39,7 +40,7 @@ public final class LeaseExpiryRescuer {
         try {
             rescue();
         } catch (RuntimeException e) {
-            LOG.warn("lease rescue failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
+            LOG.atLevel(DbRetry.loopFailureLevel(e)).log("lease rescue failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
         }
     }
 

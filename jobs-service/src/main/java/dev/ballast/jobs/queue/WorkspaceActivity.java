@@ -68,7 +68,7 @@ public final class WorkspaceActivity {
             flush();
         } catch (RuntimeException | SQLException e) {
             // Kept in memory: the next flush writes them.
-            LOG.warn("workspace activity not written, kept for the next flush: {}", e.toString());
+            LOG.atLevel(DbRetry.loopFailureLevel(e)).log("workspace activity not written, kept for the next flush: {}", e.toString());
         }
     }
 

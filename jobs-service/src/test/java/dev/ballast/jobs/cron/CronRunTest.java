@@ -14,14 +14,22 @@ import org.junit.jupiter.api.TestInstance;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** POST /cron/jobs/run with the worker pool off, as a cron-only deployment runs it. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CronRunTest {
 
     private static final String TOKEN = "test-cron-token";
+    /** ballast.jobs.cron.unit-timeout, left at its default: the ticks right after a cut need the time to reconnect. */
+    private static final long UNIT_TIMEOUT_MS = 5000;
+    /** What an answer may take beyond the time it promises (the rule: deadline + 1 s). */
+    private static final long SLACK_MS = 1000;
     private TestDatabase db;
     private FaultProxy proxy;
     private RunningJobsService service;
@@ -108,5 +116,64 @@ class CronRunTest {
         assertThat(capped.statusCode()).isEqualTo(200);
         assertThat(capped.body()).contains("\"budgetMs\":20000");
         assertThat(bad.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aTickOnADatabaseFrozenBeforeItAnswers503DbUnreachableWithinOneUnitTimeout() {
+        proxy.freeze();
+        HttpResponse<String> r;
+        long tookMs;
+        try {
+            long started = System.nanoTime();
+            r = run("?budget=10s", "Authorization", "Bearer " + TOKEN);
+            tookMs = (System.nanoTime() - started) / 1_000_000;
+        } finally {
+            proxy.restore();
+        }
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.body()).contains("\"reason\":\"db_unreachable\"");
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(tookMs).isLessThanOrEqualTo(UNIT_TIMEOUT_MS + SLACK_MS);
+        awaitTicksAnswerAgain();
+    }
+
+    @Test
+    void aTickWhoseDatabaseFreezesInTheMiddleStopsEarlySayingWhyWithinItsBudget() throws Exception {
+        TestHandlers.reset();
+        UUID ws = UUID.randomUUID();
+        long blocking = service.queue().enqueue(new JobQueue.NewJob("blocking", ws, null, null, null, null, null)).id();
+        long budgetMs = 20_000;
+        long started = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> tick = CompletableFuture.supplyAsync(
+                () -> run("?budget=" + budgetMs + "ms", "Authorization", "Bearer " + TOKEN));
+        HttpResponse<String> r;
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.runs(blocking) == 1);
+            // The tick holds a running job; the database hangs; the job ends and the tick claims again.
+            proxy.freeze();
+            TestHandlers.release.countDown();
+            r = tick.get(budgetMs + 10_000, TimeUnit.MILLISECONDS);
+        } finally {
+            proxy.restore();
+        }
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"claimed\":1", "\"stoppedBy\":\"db_unavailable\"");
+        assertThat(tookMs).isLessThanOrEqualTo(budgetMs + SLACK_MS);
+        // Well before the budget: the claim gave up after one unit timeout, the unwritten outcome after another.
+        assertThat(tookMs).isLessThan(2 * UNIT_TIMEOUT_MS + SLACK_MS);
+        // The outcome the tick could not wait for is written once the database answers again.
+        await().atMost(Duration.ofSeconds(40)).until(() ->
+                "succeeded".equals(service.queryOne("SELECT status FROM jobs.jobs WHERE id = ?", blocking)));
+        awaitTicksAnswerAgain();
+    }
+
+    /** The pool refills after a freeze while the test goes on: the next test starts on a service that answers. */
+    private void awaitTicksAnswerAgain() {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                run("?budget=1s", "Authorization", "Bearer " + TOKEN).statusCode() == 200);
     }
 }

@@ -12,8 +12,10 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * Applies the statement timeout and PgBouncer settings to every pool before it is built: a server-side
- * statement_timeout on direct connections, a per-statement JDBC timeout behind PgBouncer.
+ * Applies the statement timeout, network timeout and PgBouncer settings to every pool before it is built: a
+ * server-side statement_timeout on direct connections, a per-statement JDBC timeout behind PgBouncer, the driver's
+ * socket timeout as the longest any read waits, and under the pool {@link DeadlineAwareDataSource}, which bounds
+ * both by the deadline of the unit of work using a connection.
  */
 final class DataSourceTuning {
 
@@ -34,17 +36,26 @@ final class DataSourceTuning {
         @Override
         public DatasourceConfiguration onCreated(BeanCreatedEvent<DatasourceConfiguration> event) {
             DatasourceConfiguration config = event.getBean();
+            if (!config.getDataSourceProperties().containsKey("socketTimeout")) {
+                // Whole seconds, rounded up; it also bounds the login of a new connection to a hung server.
+                config.addDataSourceProperty("socketTimeout",
+                        Long.toString((settings.networkTimeout().toMillis() + 999) / 1000));
+            }
+            DataSource driver;
             if (settings.pgbouncer()) {
                 // Transaction pooling shares server sessions: no named prepared statements, no startup options,
                 // and the timeout goes on each statement (the driver's cancel request reaches the right backend).
                 config.addDataSourceProperty("prepareThreshold", "0");
-                config.setDataSource(new QueryTimeoutDataSource(driverDataSource(config), settings.statementTimeout()));
+                driver = new QueryTimeoutDataSource(driverDataSource(config), settings.statementTimeout());
             } else {
                 config.addDataSourceProperty("options", "-c statement_timeout=" + settings.statementTimeoutMillis());
+                driver = driverDataSource(config);
             }
-            LOG.info("datasource={} pool_max={} acquire_timeout_ms={} statement_timeout_ms={} pgbouncer={}",
-                    config.getName(), config.getMaximumPoolSize(), config.getConnectionTimeout(),
-                    settings.statementTimeoutMillis(), settings.pgbouncer());
+            config.setDataSource(new DeadlineAwareDataSource(driver, settings.statementTimeout()));
+            LOG.info("datasource={} pool_max={} acquire_timeout_ms={} statement_timeout_ms={} network_timeout_s={} "
+                            + "pgbouncer={}", config.getName(), config.getMaximumPoolSize(),
+                    config.getConnectionTimeout(), settings.statementTimeoutMillis(),
+                    config.getDataSourceProperties().getProperty("socketTimeout"), settings.pgbouncer());
             return config;
         }
 

@@ -15,6 +15,10 @@ import java.time.Duration;
  * @param readinessTimeout how long the readiness probe may wait for the database
  * @param migrationRetryBase first delay before retrying a migration that found no database
  * @param migrationRetryCap  longest delay between migration attempts
+ * @param networkTimeout   longest wait for the server on a connection's socket outside any deadline (background
+ *                         loops, migrations): above the statement timeout, so that the server's own cancel normally
+ *                         comes first; it is what frees a thread when the database or the network hangs
+ * @param retryAfter       the Retry-After of a 503 answered because the database is unavailable
  */
 @ConfigurationProperties("ballast.db")
 public record DatabaseSettings(
@@ -23,9 +27,22 @@ public record DatabaseSettings(
         @Bindable(defaultValue = "false") boolean pgbouncer,
         @Bindable(defaultValue = "2s") Duration readinessTimeout,
         @Bindable(defaultValue = "250ms") Duration migrationRetryBase,
-        @Bindable(defaultValue = "5s") Duration migrationRetryCap) {
+        @Bindable(defaultValue = "5s") Duration migrationRetryCap,
+        @Bindable(defaultValue = "15s") Duration networkTimeout,
+        @Bindable(defaultValue = "5s") Duration retryAfter) {
+
+    public DatabaseSettings {
+        if (networkTimeout.compareTo(statementTimeout) <= 0) {
+            throw new IllegalArgumentException("ballast.db.network-timeout (" + networkTimeout
+                    + ") must exceed ballast.db.statement-timeout (" + statementTimeout + ")");
+        }
+    }
 
     public int statementTimeoutMillis() {
         return Math.toIntExact(statementTimeout.toMillis());
+    }
+
+    public long retryAfterSeconds() {
+        return Math.max(1, retryAfter.toSeconds());
     }
 }

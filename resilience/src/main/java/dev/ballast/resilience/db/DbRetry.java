@@ -3,6 +3,7 @@ package dev.ballast.resilience.db;
 import dev.ballast.resilience.Backoff;
 import dev.ballast.resilience.db.DbFailureClassifier.Kind;
 import dev.ballast.resilience.db.DbUnavailableException.Reason;
+import dev.ballast.resilience.http.Deadline;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -26,12 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
 /**
  * Runs a whole unit of work against the database, retrying it after a transient failure with exponential
- * backoff and full jitter (DESIGN.md, "Failure handling").
+ * backoff and full jitter (docs/architecture.md, "Failure rules").
  *
  * <p>What is retried, by {@link DbFailureClassifier} kind:
  * <ul>
@@ -48,8 +51,17 @@ import java.util.regex.Pattern;
  * (retries exhausted, interrupted, circuit open, commit outcome unknown) with the last failure as cause; or the
  * original exception, unchanged, for everything else (including contention that outlasted the retries).
  *
- * <p>Every retry calls the {@link RetryListener}s, logs one WARN line (operation, retry n/max, delay, kind,
- * SQLState and exception class: never SQL text, parameters, URLs or secrets) and counts in Micrometer:
+ * <p>Deadline: a unit runs within the {@link Deadline} it is given ({@link #within}) or finds in the propagated
+ * context (the request's or tick's), whichever is earlier. No attempt starts past it, no backoff sleeps beyond it, each
+ * attempt's socket and statement timeouts are at most what remains ({@link DeadlineAwareDataSource}), pool
+ * acquisition waits no longer than what remains ({@link UnitDeadline}), and a unit cut short by it ends as
+ * {@link DbUnavailableException} with reason DEADLINE_EXCEEDED.
+ *
+ * <p>Logging, once per outage: the first unit to fail transiently while the database was answering logs a WARN line
+ * per retry and for its give-up (operation, retry n/max, delay, kind, SQLState and exception class: never SQL text,
+ * parameters, URLs or secrets); every other unit failing during the same outage logs at DEBUG only, and the first
+ * success after it logs one INFO line with the outage's length. Contention retries (40001/40P01) always log WARN.
+ * Every retry calls the {@link RetryListener}s and counts in Micrometer:
  * {@code ballast.db.retry.attempts{operation,unit,outcome}}, {@code ballast.db.retry.retries{operation,unit,kind}},
  * {@code ballast.db.retry.giveups{operation,unit,kind,reason}} and the timer
  * {@code ballast.db.retry.calls{operation,unit,outcome}}. Operation names are tag values: use a fixed name per
@@ -133,6 +145,8 @@ public final class DbRetry {
     private final List<RetryListener> listeners;
     private final @Nullable ConnectionCircuit circuit;
     private final @Nullable RandomGenerator random;
+    private final @Nullable Deadline deadline;
+    private final Outage outage;
 
     /** A helper with the given policy, whose circuits open after {@value ConnectionCircuit#DEFAULT_THRESHOLD} failures. */
     public DbRetry(Policy policy, MeterRegistry meters) {
@@ -146,7 +160,7 @@ public final class DbRetry {
      */
     public DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters) {
         this(policy, circuitThreshold, meters, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), List.of(), null,
-                null);
+                null, null, new Outage());
         if (circuitThreshold < 1) {
             throw new IllegalArgumentException("circuit threshold must be >= 1, got " + circuitThreshold);
         }
@@ -154,7 +168,8 @@ public final class DbRetry {
 
     private DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters, ConcurrentMap<String, Counter> attempts,
                     ConcurrentMap<String, Timer> calls, List<RetryListener> listeners,
-                    @Nullable ConnectionCircuit circuit, @Nullable RandomGenerator random) {
+                    @Nullable ConnectionCircuit circuit, @Nullable RandomGenerator random,
+                    @Nullable Deadline deadline, Outage outage) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.circuitThreshold = circuitThreshold;
         this.meters = Objects.requireNonNull(meters, "meters");
@@ -163,6 +178,8 @@ public final class DbRetry {
         this.listeners = listeners;
         this.circuit = circuit;
         this.random = random;
+        this.deadline = deadline;
+        this.outage = outage;
     }
 
     public Policy policy() {
@@ -173,7 +190,8 @@ public final class DbRetry {
     public DbRetry onRetry(RetryListener listener) {
         List<RetryListener> more = new ArrayList<>(listeners);
         more.add(Objects.requireNonNull(listener, "listener"));
-        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, List.copyOf(more), circuit, random);
+        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, List.copyOf(more), circuit, random,
+                deadline, outage);
     }
 
     /**
@@ -183,7 +201,29 @@ public final class DbRetry {
      */
     public DbRetry feeding(ConnectionCircuit circuit) {
         return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners,
-                Objects.requireNonNull(circuit, "circuit"), random);
+                Objects.requireNonNull(circuit, "circuit"), random, deadline, outage);
+    }
+
+    /**
+     * This helper bound to {@code deadline} as well as to any deadline in the propagated context (the earlier wins):
+     * for work that has a budget of its own outside a request, such as a cron tick's.
+     */
+    public DbRetry within(Deadline deadline) {
+        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners, circuit, random,
+                Objects.requireNonNull(deadline, "deadline").min(this.deadline), outage);
+    }
+
+    /**
+     * The level at which a background loop logs a failed run: DEBUG when the database was unavailable (this helper
+     * logs that once per outage: a line per run would repeat it every interval), WARN for anything else.
+     */
+    public static org.slf4j.event.Level loopFailureLevel(Throwable failure) {
+        return gaveUpAlready(failure) ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN;
+    }
+
+    /** True while units fail transiently and none has succeeded since the first of them. */
+    public boolean databaseUnavailable() {
+        return outage.active.get();
     }
 
     /** A fresh circuit for one invocation, with the configured threshold. */
@@ -193,7 +233,8 @@ public final class DbRetry {
 
     /** Fixes the jitter source; tests use it to make delays predictable. */
     DbRetry withRandom(RandomGenerator random) {
-        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners, circuit, random);
+        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners, circuit, random, deadline,
+                outage);
     }
 
     /**
@@ -263,23 +304,41 @@ public final class DbRetry {
 
     private <T> T run(String operation, Unit unit, Work<T> work) throws Exception {
         long started = System.nanoTime();
+        Deadline until = Deadline.current().map(d -> d.min(deadline)).orElse(deadline);
         if (circuit != null && circuit.shouldStop()) {
             finish(operation, unit, "circuit_open", started);
             throw circuit.refusal(operation, 0);
         }
         Backoff backoff = policy.backoff();
+        Report report = new Report();
+        Exception last = null;
         for (int attempt = 1; ; attempt++) {
+            if (until != null && until.isExpired()) {
+                // No attempt starts past the deadline.
+                throw giveUp(operation, unit, attempt - 1, Kind.TRANSIENT, Reason.DEADLINE_EXCEEDED,
+                        last == null ? new DeadlineExceeded() : last, started, report);
+            }
             Attempt state = new Attempt();
             try {
-                T result = work.run(state);
+                T result;
+                UnitDeadline bound = until == null ? null : UnitDeadline.bind(until);
+                try {
+                    result = work.run(state);
+                } finally {
+                    if (bound != null) {
+                        state.acquisitionCut = bound.close();
+                    }
+                }
                 Unit actual = state.joined ? Unit.JOINED_TRANSACTION : unit;
                 countAttempt(operation, actual, "success");
                 if (circuit != null) {
                     circuit.recordSuccess();
                 }
+                outage.answered();
                 finish(operation, actual, "success", started);
                 return result;
             } catch (Exception failure) {
+                last = failure;
                 Kind kind = DbFailureClassifier.classify(failure);
                 Unit actual = state.joined ? Unit.JOINED_TRANSACTION : unit;
                 countAttempt(operation, actual, tag(kind));
@@ -288,6 +347,17 @@ public final class DbRetry {
                     finish(operation, actual, "unavailable", started);
                     throw failure;
                 }
+                if (kind == Kind.TRANSIENT) {
+                    report.failed(outage);
+                }
+                if (until != null && (state.acquisitionCut || until.isExpired()
+                        || "57014".equals(DbFailureClassifier.sqlState(failure)))) {
+                    // Cut short by the deadline (socket timeout, the statement timeout it clamped, or the acquisition
+                    // interrupted): to whoever waits on it, the database did not answer in time.
+                    Reason reason = kind == Kind.TRANSIENT && state.workReturned
+                            ? Reason.COMMIT_OUTCOME_UNKNOWN : Reason.DEADLINE_EXCEEDED;
+                    throw giveUp(operation, actual, attempt, Kind.TRANSIENT, reason, failure, started, report);
+                }
                 boolean retryable = kind == Kind.TRANSIENT
                         || (kind == Kind.RETRY_TRANSACTION && actual == Unit.TRANSACTION);
                 if (!retryable || actual == Unit.JOINED_TRANSACTION) {
@@ -295,21 +365,32 @@ public final class DbRetry {
                     throw failure;
                 }
                 if (kind == Kind.TRANSIENT && state.workReturned) {
-                    throw giveUp(operation, actual, attempt, kind, Reason.COMMIT_OUTCOME_UNKNOWN, failure, started);
+                    throw giveUp(operation, actual, attempt, kind, Reason.COMMIT_OUTCOME_UNKNOWN, failure, started, report);
                 }
                 if (attempt > policy.maxRetries()) {
-                    throw giveUp(operation, actual, attempt, kind, Reason.RETRIES_EXHAUSTED, failure, started);
+                    throw giveUp(operation, actual, attempt, kind, Reason.RETRIES_EXHAUSTED, failure, started, report);
                 }
                 if (Thread.currentThread().isInterrupted()) {
-                    throw giveUp(operation, actual, attempt, kind, Reason.INTERRUPTED, failure, started);
+                    throw giveUp(operation, actual, attempt, kind, Reason.INTERRUPTED, failure, started, report);
                 }
                 if (circuit != null && circuit.shouldStop()) {
-                    throw giveUp(operation, actual, attempt, kind, Reason.CIRCUIT_OPEN, failure, started);
+                    throw giveUp(operation, actual, attempt, kind, Reason.CIRCUIT_OPEN, failure, started, report);
                 }
                 long delayMs = backoff.delayMillis(attempt, random == null ? ThreadLocalRandom.current() : random);
+                if (until != null && delayMs >= until.remainingMillis()) {
+                    // The next attempt would start past the deadline: give up now rather than after the wait.
+                    throw giveUp(operation, actual, attempt, kind, Reason.DEADLINE_EXCEEDED, failure, started, report);
+                }
                 String sqlState = DbFailureClassifier.sqlState(failure);
-                LOG.warn("db retry operation={} unit={} retry={}/{} delay_ms={} kind={} sqlstate={} error={}",
-                        operation, actual.tag(), attempt, policy.maxRetries(), delayMs, kind, sqlState, rootName(failure));
+                if (kind != Kind.TRANSIENT || report.loud) {
+                    LOG.warn("db retry operation={} unit={} retry={}/{} delay_ms={} kind={} sqlstate={} error={}",
+                            operation, actual.tag(), attempt, policy.maxRetries(), delayMs, kind, sqlState,
+                            rootName(failure));
+                } else {
+                    LOG.debug("db retry operation={} unit={} retry={}/{} delay_ms={} kind={} sqlstate={} error={}",
+                            operation, actual.tag(), attempt, policy.maxRetries(), delayMs, kind, sqlState,
+                            rootName(failure));
+                }
                 meters.counter("ballast.db.retry.retries", "operation", operation, "unit", actual.tag(), "kind", tag(kind))
                         .increment();
                 notifyListeners(new Retry(operation, actual, attempt, policy.maxRetries(), Duration.ofMillis(delayMs),
@@ -318,27 +399,36 @@ public final class DbRetry {
                     Thread.sleep(delayMs);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
-                    throw giveUp(operation, actual, attempt, kind, Reason.INTERRUPTED, failure, started);
+                    throw giveUp(operation, actual, attempt, kind, Reason.INTERRUPTED, failure, started, report);
                 }
                 if (circuit != null && circuit.shouldStop()) {
                     // Another unit of this invocation opened the circuit while this one waited.
-                    throw giveUp(operation, actual, attempt, kind, Reason.CIRCUIT_OPEN, failure, started);
+                    throw giveUp(operation, actual, attempt, kind, Reason.CIRCUIT_OPEN, failure, started, report);
                 }
             }
         }
     }
 
     private Exception giveUp(String operation, Unit unit, int attempts, Kind kind, Reason reason, Exception failure,
-                             long started) {
+                             long started, Report report) {
         String sqlState = DbFailureClassifier.sqlState(failure);
-        LOG.warn("db gave up operation={} unit={} attempts={} kind={} sqlstate={} reason={} error={}",
-                operation, unit.tag(), attempts, kind, sqlState, reason.tag(), rootName(failure));
+        if (kind != Kind.TRANSIENT || report.loud) {
+            LOG.warn("db gave up operation={} unit={} attempts={} kind={} sqlstate={} reason={} error={}{}",
+                    operation, unit.tag(), attempts, kind, sqlState, reason.tag(), rootName(failure),
+                    report.loud ? " (until the database answers again, other units' failures are logged at DEBUG)" : "");
+        } else {
+            LOG.debug("db gave up operation={} unit={} attempts={} kind={} sqlstate={} reason={} error={}",
+                    operation, unit.tag(), attempts, kind, sqlState, reason.tag(), rootName(failure));
+        }
         meters.counter("ballast.db.retry.giveups", "operation", operation, "unit", unit.tag(), "kind", tag(kind),
                 "reason", reason.tag()).increment();
         if (kind != Kind.TRANSIENT) {
             // Contention that outlasted the retries: the database answered, so the caller gets its answer.
             finish(operation, unit, tag(kind), started);
             return failure;
+        }
+        if (reason == Reason.DEADLINE_EXCEEDED) {
+            report.failed(outage);
         }
         if (circuit != null) {
             circuit.recordFailure(failure);
@@ -435,8 +525,59 @@ public final class DbRetry {
 
     /** What one attempt learned about itself, on the calling thread. */
     private static final class Attempt {
+        boolean acquisitionCut;
         boolean joined;
         boolean workReturned;
         @Nullable Exception workFailure;
+    }
+
+    /**
+     * Whether the database is failing, shared by every copy of one helper, so that an outage is logged once: by the
+     * unit that found it ({@link Report#loud}) and by the first success after it.
+     */
+    private static final class Outage {
+        final AtomicBoolean active = new AtomicBoolean();
+        final AtomicInteger failedUnits = new AtomicInteger();
+        volatile long since;
+
+        /** True for the one unit that starts an outage. */
+        boolean start() {
+            if (active.get() || !active.compareAndSet(false, true)) {
+                return false;
+            }
+            since = System.nanoTime();
+            failedUnits.set(0);
+            return true;
+        }
+
+        void answered() {
+            if (active.get() && active.compareAndSet(true, false)) {
+                LOG.info("db answers again after {} ms of failures: failed_units={}",
+                        (System.nanoTime() - since) / 1_000_000, failedUnits.get());
+            }
+        }
+    }
+
+    /** One unit's part in the outage log: loud when it is the unit that found the outage. */
+    private static final class Report {
+        boolean loud;
+        boolean counted;
+
+        void failed(Outage outage) {
+            if (!loud && !counted) {
+                loud = outage.start();
+            }
+            if (!counted) {
+                counted = true;
+                outage.failedUnits.incrementAndGet();
+            }
+        }
+    }
+
+    /** Stands for the failure of a unit whose deadline had passed before its first attempt. */
+    private static final class DeadlineExceeded extends java.sql.SQLTransientConnectionException {
+        DeadlineExceeded() {
+            super("deadline passed before the attempt", "08000");
+        }
     }
 }

@@ -24,7 +24,12 @@ public final class DbUnavailableException extends RuntimeException {
          * The connection broke during COMMIT: the transaction may or may not have been applied, so it is not
          * rerun here. A caller whose transaction is idempotent may run it again; others must find out first.
          */
-        COMMIT_OUTCOME_UNKNOWN;
+        COMMIT_OUTCOME_UNKNOWN,
+        /**
+         * The deadline of the request or tick that wanted the unit passed before the database answered, or left no
+         * time for another attempt: to that caller the database is unavailable.
+         */
+        DEADLINE_EXCEEDED;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);

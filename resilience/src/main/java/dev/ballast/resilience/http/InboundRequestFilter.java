@@ -11,12 +11,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 
 /**
  * Connects an inbound request to the outbound calls made while serving it, in services that run an HTTP server:
  * <ul>
- *     <li>the caller's remaining budget ({@value Deadline#HEADER}) becomes the propagated {@link Deadline}, so
- *     no try or retry outlives what the caller will wait for;</li>
+ *     <li>the route's deadline ({@link RequestDeadlines}), shortened by the caller's remaining budget
+ *     ({@value Deadline#HEADER}), becomes the propagated {@link Deadline}, so that no database unit, try or retry
+ *     outlives what the caller will wait for;</li>
  *     <li>if the caller's connection closes before it is answered, the calls still running for it are aborted as
  *     {@link AbortClass#CALLER_CANCELLED}. Micronaut 4's Netty server does not cancel a pending response when
  *     its connection closes, so this filter watches the connection itself.</li>
@@ -41,9 +43,19 @@ final class InboundRequestFilter {
         }
     };
 
+    private final RequestDeadlines deadlines;
+
+    InboundRequestFilter(RequestDeadlines deadlines) {
+        this.deadlines = deadlines;
+    }
+
     @RequestFilter
     void enter(HttpRequest<?> request, MutablePropagatedContext propagatedContext) {
         Deadline deadline = Deadline.fromHeader(request.getHeaders().get(Deadline.HEADER));
+        Duration budget = deadlines.budgetFor(request.getPath());
+        if (budget != null) {
+            deadline = Deadline.after(budget).min(deadline);
+        }
         if (deadline != null) {
             propagatedContext.add(deadline.min(Deadline.current().orElse(null)));
         }

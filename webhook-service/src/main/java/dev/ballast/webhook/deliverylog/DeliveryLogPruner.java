@@ -1,5 +1,6 @@
 package dev.ballast.webhook.deliverylog;
 
+import dev.ballast.resilience.db.DbRetry;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -32,7 +33,7 @@ public final class DeliveryLogPruner {
         try {
             prune();
         } catch (RuntimeException e) {
-            LOG.warn("delivery log pruning failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
+            LOG.atLevel(DbRetry.loopFailureLevel(e)).log("delivery log pruning failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
         }
     }
 

@@ -10,6 +10,8 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
+import dev.ballast.resilience.db.DbRetry;
+import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 
@@ -30,15 +32,17 @@ public final class MessageReads {
     private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final TransactionOperations<Connection> tx;
+    private final DbRetry retry;
     private final MessageRepository messages;
     private final LeadRepository leads;
     private final AnnotationRepository annotations;
     private final JsonMapper json;
     private final ReadApiSettings settings;
 
-    MessageReads(TransactionOperations<Connection> tx, MessageRepository messages, LeadRepository leads,
+    MessageReads(TransactionOperations<Connection> tx, DbRetry retry, MessageRepository messages, LeadRepository leads,
                  AnnotationRepository annotations, JsonMapper json, ReadApiSettings settings) {
         this.tx = tx;
+        this.retry = retry;
         this.messages = messages;
         this.leads = leads;
         this.annotations = annotations;
@@ -47,7 +51,7 @@ public final class MessageReads {
     }
 
     public MessageView message(UUID workspaceId, long id) {
-        return tx.executeRead(status -> {
+        return retry.transaction("message-read", tx, TransactionDefinition.READ_ONLY, status -> {
             Message m = messages.find(id, workspaceId).orElseThrow(() -> ProblemException.notFound("message " + id));
             Map<String, AnnotationView> byKind = new LinkedHashMap<>();
             for (AnnotationRow a : annotations.findAll(id, workspaceId)) {
@@ -63,7 +67,7 @@ public final class MessageReads {
             throw new ProblemException(ProblemDetails.of(HttpStatus.BAD_REQUEST, "invalid_limit",
                     "limit must be between 1 and " + settings.maxPageSize()));
         }
-        return tx.executeRead(status -> {
+        return retry.transaction("lead-messages-read", tx, TransactionDefinition.READ_ONLY, status -> {
             if (!leads.exists(leadId, workspaceId)) {
                 throw ProblemException.notFound("lead " + leadId);
             }
@@ -91,7 +95,7 @@ public final class MessageReads {
                     "an annotation is at most " + settings.maxAnnotationBytes() + " bytes");
         }
         String value = storable(body);
-        return tx.executeWrite(status -> {
+        return retry.transaction("message-annotate", tx, TransactionDefinition.DEFAULT, status -> {
             if (messages.find(messageId, workspaceId).isEmpty()) {
                 throw ProblemException.notFound("message " + messageId);
             }

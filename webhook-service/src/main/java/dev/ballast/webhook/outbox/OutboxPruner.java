@@ -84,7 +84,7 @@ public final class OutboxPruner {
         try {
             prune();
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("outbox pruning failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
+            LOG.atLevel(DbRetry.loopFailureLevel(e)).log("outbox pruning failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.ballast.jobs.api.JobReceipt;
 import dev.ballast.jobs.api.JobRequest;
 import dev.ballast.jobs.api.JobsOperations;
 import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.resilience.db.SchemaMigrator;
 import dev.ballast.resilience.http.AbortClass;
 import dev.ballast.resilience.http.CallAbortedException;
@@ -197,7 +198,8 @@ public final class OutboxRelay {
                     drain();
                 }
             } catch (RuntimeException e) {
-                LOG.warn("outbox relay drain failed, next at the next wake-up: {}", e.getClass().getSimpleName());
+                LOG.atLevel(DbRetry.loopFailureLevel(e)).log("outbox relay drain failed, next at the next wake-up: {}",
+                        e.getClass().getSimpleName());
             } finally {
                 drainers.decrementAndGet();
             }

@@ -10,6 +10,8 @@ import dev.ballast.webhook.workspace.WorkspaceApi.RotatedSigningSecret;
 import dev.ballast.webhook.workspace.WorkspaceApi.WorkspaceView;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
+import dev.ballast.resilience.db.DbRetry;
+import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -31,16 +33,18 @@ public final class WorkspaceAdministration {
     private static final int MAX_PROVIDER_ID_LENGTH = 200;
 
     private final TransactionOperations<Connection> tx;
+    private final DbRetry retry;
     private final WorkspaceRepository workspaces;
     private final WebhookCredentialRepository credentials;
     private final ProviderAccountRepository accounts;
     private final SigningSecretCipher cipher;
     private final WorkspaceSettings settings;
 
-    WorkspaceAdministration(TransactionOperations<Connection> tx, WorkspaceRepository workspaces,
+    WorkspaceAdministration(TransactionOperations<Connection> tx, DbRetry retry, WorkspaceRepository workspaces,
                             WebhookCredentialRepository credentials, ProviderAccountRepository accounts,
                             SigningSecretCipher cipher, WorkspaceSettings settings) {
         this.tx = tx;
+        this.retry = retry;
         this.workspaces = workspaces;
         this.credentials = credentials;
         this.accounts = accounts;
@@ -55,7 +59,7 @@ public final class WorkspaceAdministration {
         byte[] secret = importedSecret == null ? WebhookSecrets.newSigningSecret() : parseImported(importedSecret);
         String token = WebhookSecrets.newIntakeToken();
         UUID id = UUID.randomUUID();
-        WorkspaceView view = tx.executeWrite(status -> {
+        WorkspaceView view = retry.transaction("workspace-create", tx, TransactionDefinition.DEFAULT, status -> {
             workspaces.insert(id, name.strip());
             replaceAccounts(id, ids);
             credentials.insertSigningSecret(id, cipher.encrypt(id, secret));
@@ -67,14 +71,14 @@ public final class WorkspaceAdministration {
     }
 
     public WorkspaceView view(UUID id) {
-        return tx.executeRead(status -> load(id));
+        return retry.transaction("workspace-view", tx, TransactionDefinition.READ_ONLY, status -> load(id));
     }
 
     public RotatedSigningSecret rotateSigningSecret(UUID id, @Nullable Long graceSeconds, @Nullable String imported) {
         requireCipher();
         byte[] secret = imported == null ? WebhookSecrets.newSigningSecret() : parseImported(imported);
         double grace = grace(graceSeconds);
-        WorkspaceView view = tx.executeWrite(status -> {
+        WorkspaceView view = retry.transaction("workspace-rotate-secret", tx, TransactionDefinition.DEFAULT, status -> {
             requireWorkspace(id);
             credentials.retireLive(id, WebhookCredential.SIGNING_SECRET, grace);
             credentials.insertSigningSecret(id, cipher.encrypt(id, secret));
@@ -87,7 +91,7 @@ public final class WorkspaceAdministration {
     public RotatedIntakeToken rotateIntakeToken(UUID id, @Nullable Long graceSeconds) {
         String token = WebhookSecrets.newIntakeToken();
         double grace = grace(graceSeconds);
-        WorkspaceView view = tx.executeWrite(status -> {
+        WorkspaceView view = retry.transaction("workspace-rotate-token", tx, TransactionDefinition.DEFAULT, status -> {
             requireWorkspace(id);
             credentials.retireLive(id, WebhookCredential.INTAKE_TOKEN, grace);
             credentials.insertIntakeToken(id, BearerTokenGuard.sha256(token));
@@ -99,7 +103,7 @@ public final class WorkspaceAdministration {
 
     public WorkspaceView setProviderWorkspaceIds(UUID id, @Nullable Map<String, List<String>> providerWorkspaceIds) {
         Map<Provider, TreeSet<String>> ids = normalise(providerWorkspaceIds);
-        WorkspaceView view = tx.executeWrite(status -> {
+        WorkspaceView view = retry.transaction("workspace-provider-accounts", tx, TransactionDefinition.DEFAULT, status -> {
             requireWorkspace(id);
             accounts.deleteAll(id);
             replaceAccounts(id, ids);
@@ -110,7 +114,7 @@ public final class WorkspaceAdministration {
     }
 
     public WorkspaceView setStatus(UUID id, String status) {
-        WorkspaceView view = tx.executeWrite(s -> {
+        WorkspaceView view = retry.transaction("workspace-status", tx, TransactionDefinition.DEFAULT, s -> {
             if (workspaces.setStatus(id, status) == 0) {
                 throw ProblemException.notFound("workspace " + id);
             }
