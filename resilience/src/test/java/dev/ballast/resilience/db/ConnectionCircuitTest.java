@@ -1,5 +1,6 @@
 package dev.ballast.resilience.db;
 
+import dev.ballast.resilience.JitterAtTheCeiling;
 import dev.ballast.resilience.db.DbRetry.Policy;
 import dev.ballast.resilience.db.DbUnavailableException.Reason;
 import dev.ballast.testsupport.FaultProxy;

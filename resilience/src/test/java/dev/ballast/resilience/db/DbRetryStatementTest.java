@@ -1,5 +1,6 @@
 package dev.ballast.resilience.db;
 
+import dev.ballast.resilience.JitterAtTheCeiling;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

@@ -1,5 +1,6 @@
 package dev.ballast.resilience.db;
 
+import dev.ballast.resilience.JitterAtTheCeiling;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ballast.resilience.db.DbFailureClassifier.Kind;
 import dev.ballast.resilience.db.DbRetry.Policy;

@@ -1,11 +1,11 @@
-package dev.ballast.resilience.db;
+package dev.ballast.resilience;
 
 import java.util.random.RandomGenerator;
 
 /** A jitter source that always picks the ceiling, so a test knows how long a backoff lasts. */
-final class JitterAtTheCeiling implements RandomGenerator {
+public final class JitterAtTheCeiling implements RandomGenerator {
 
-    static final RandomGenerator INSTANCE = new JitterAtTheCeiling();
+    public static final RandomGenerator INSTANCE = new JitterAtTheCeiling();
 
     @Override
     public long nextLong() {
