@@ -6,6 +6,7 @@ import dev.ballast.jobs.queue.TestHandlers;
 import dev.ballast.testsupport.FaultProxy;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
+import io.micronaut.json.tree.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class CronRunTest {
         service = RunningJobsService.start(db, proxy, Map.of(
                 "ballast.jobs.workers.enabled", "false",
                 "ballast.jobs.cron.token", TOKEN,
-                "ballast.jobs.cron.budget", "20s"));
+                "ballast.jobs.cron.budget", "20s",
+                "ballast.jobs.types.sleepy.timeout", "1s"));
     }
 
     @AfterAll
@@ -106,6 +108,43 @@ class CronRunTest {
         assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE status = 'succeeded'")).isEqualTo(5);
         assertThat(service.queryOne("SELECT status FROM jobs.jobs WHERE id = ?", dead)).isEqualTo("dead");
         assertThat(service.count("SELECT count(*) FROM jobs.jobs WHERE status = 'available'")).isEqualTo(1);
+    }
+
+    @Test
+    void aTickStopsAtItsBudgetSayingSoAndCountsWhatItRescuedAndWhatTimedOut() {
+        TestHandlers.reset();
+        UUID ws = UUID.randomUUID();
+        JobQueue queue = service.queue();
+        // a job whose worker died: its lease ran out a second ago
+        long abandoned = queue.enqueue(new JobQueue.NewJob("counting", ws, null, null,
+                java.time.Instant.now().plusSeconds(3600), null, null)).id();
+        service.execute("""
+                WITH c AS (UPDATE jobs.jobs SET status = 'running', attempt = 1, locked_by = 'gone',
+                           lease_until = now() - interval '1 second', run_at = now() WHERE id = ? RETURNING id)
+                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, 1, 'gone' FROM c""", abandoned);
+        // more work than the budget holds: each runs into its type's 1 s timeout and comes back for another try
+        JsonNode forever = JsonNode.createObjectNode(
+                Map.of("ms", JsonNode.createNumberNode(60_000)));
+        for (int i = 0; i < 30; i++) {
+            queue.enqueue(new JobQueue.NewJob("sleepy", ws, forever, null, null, null, 100));
+        }
+        try {
+            long started = System.nanoTime();
+            HttpResponse<String> r = run("?budget=3s", "Authorization", "Bearer " + TOKEN);
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("\"stoppedBy\":\"budget\"", "\"rescued\":1", "\"budgetMs\":3000");
+            assertThat(Integer.parseInt(r.body().replaceAll(".*\"timedOut\":(\\d+).*", "$1"))).isPositive();
+            assertThat(tookMs).as("answered within its budget + 1 s").isLessThanOrEqualTo(3000 + SLACK_MS);
+            // back in the queue (behind the jobs already due), its dead worker's attempt closed as abandoned
+            assertThat(service.queryOne("SELECT status FROM jobs.jobs WHERE id = ?", abandoned)).isIn("available", "succeeded");
+            assertThat(service.queryOne("SELECT outcome FROM jobs.job_attempts WHERE job_id = ? AND attempt = 1", abandoned))
+                    .isEqualTo("abandoned");
+        } finally {
+            service.execute("DELETE FROM jobs.job_attempts WHERE job_id IN (SELECT id FROM jobs.jobs WHERE workspace_id = ?)", ws);
+            service.execute("DELETE FROM jobs.jobs WHERE workspace_id = ?", ws);
+        }
     }
 
     @Test
