@@ -1,18 +1,13 @@
 package dev.ballast.resilience.db;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -24,7 +19,7 @@ import javax.sql.DataSource;
  * the server's statement timeout and is bounded by the socket timeout. Outside any unit the connection's own network
  * timeout (the driver's {@code socketTimeout}) applies again.
  */
-public final class DeadlineAwareDataSource implements DataSource {
+public final class DeadlineAwareDataSource extends ConnectionWrappingDataSource {
 
     /** Lets the server's own cancel, with its clean error, normally come before the socket timeout. */
     private static final long NETWORK_MARGIN_MS = 100;
@@ -33,25 +28,15 @@ public final class DeadlineAwareDataSource implements DataSource {
     private static final Set<String> PASS_THROUGH = Set.of("setNetworkTimeout", "getNetworkTimeout", "isValid",
             "close", "isClosed", "abort", "unwrap", "isWrapperFor", "toString", "hashCode", "equals");
 
-    private final DataSource delegate;
     private final long statementTimeoutMs;
 
     public DeadlineAwareDataSource(DataSource delegate, Duration statementTimeout) {
-        this.delegate = delegate;
+        super(delegate);
         this.statementTimeoutMs = statementTimeout.toMillis();
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return wrap(delegate.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return wrap(delegate.getConnection(username, password));
-    }
-
-    private Connection wrap(Connection connection) throws SQLException {
+    protected Connection wrap(Connection connection) throws SQLException {
         Bounds bounds = new Bounds(connection, connection.getNetworkTimeout());
         InvocationHandler handler = (proxy, method, args) -> {
             String name = method.getName();
@@ -131,48 +116,5 @@ public final class DeadlineAwareDataSource implements DataSource {
             }
             return remaining;
         }
-    }
-
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return delegate.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        delegate.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        delegate.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return delegate.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return delegate.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        return type.isInstance(this) ? type.cast(this) : delegate.unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return type.isInstance(this) || delegate.isWrapperFor(type);
     }
 }
