@@ -16,11 +16,9 @@ import java.util.concurrent.TimeUnit;
 public final class JvmProcess implements AutoCloseable {
 
     private final Process process;
-    private final Path log;
 
-    private JvmProcess(Process process, Path log) {
+    private JvmProcess(Process process) {
         this.process = process;
-        this.log = log;
     }
 
     /** Starts {@code mainClass} from the test's class path; its output is appended to {@code log}. */
@@ -44,7 +42,7 @@ public final class JvmProcess implements AutoCloseable {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new JvmProcess(p, log);
+            return new JvmProcess(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -52,14 +50,6 @@ public final class JvmProcess implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public Path log() {
-        return log;
     }
 
     /** SIGTERM (the service shuts down as it would on Kubernetes), then SIGKILL if it has not gone in 15 s. */

@@ -18,11 +18,6 @@ public enum JobState {
         return column;
     }
 
-    /** No further attempt will run: the job's finish time is set and pruning may take it. */
-    public boolean finished() {
-        return this == SUCCEEDED || this == DEAD || this == CANCELLED;
-    }
-
     /** The state a column value names; an unknown value is a schema this code does not know, so it throws. */
     public static JobState ofColumn(String value) {
         for (JobState s : values()) {
