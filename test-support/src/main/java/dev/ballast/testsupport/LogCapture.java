@@ -22,7 +22,10 @@ import static org.assertj.core.api.Assertions.fail;
 public final class LogCapture implements AutoCloseable {
 
     private static final String OURS = "dev.ballast";
-    private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+    private record Line(Level level, String text) {
+    }
+
+    private final ConcurrentLinkedQueue<Line> lines = new ConcurrentLinkedQueue<>();
     private final Logger root;
     private final Logger ours;
     private final Level oursBefore;
@@ -34,7 +37,7 @@ public final class LogCapture implements AutoCloseable {
             if (e.getThrowableProxy() != null) {
                 line.append('\n').append(ThrowableProxyUtil.asString(e.getThrowableProxy()));
             }
-            lines.add(line.toString());
+            lines.add(new Line(e.getLevel(), line.toString()));
         }
     };
 
@@ -54,7 +57,12 @@ public final class LogCapture implements AutoCloseable {
     }
 
     public List<String> lines() {
-        return new ArrayList<>(lines);
+        return lines.stream().map(Line::text).toList();
+    }
+
+    /** The lines logged at {@code atLeast} or above, as an operator reading at that level sees them. */
+    public List<String> lines(Level atLeast) {
+        return lines.stream().filter(l -> l.level().isGreaterOrEqual(atLeast)).map(Line::text).toList();
     }
 
     /** Fails naming the logger of every line that holds one of {@code secrets}, without printing the secret. */
@@ -66,7 +74,7 @@ public final class LogCapture implements AutoCloseable {
             if (secret == null || secret.length() < 8) {
                 throw new IllegalArgumentException("secret #" + i + " is too short to search for reliably");
             }
-            for (String line : lines) {
+            for (String line : lines()) {
                 if (line.contains(secret)) {
                     int cut = line.indexOf(' ', line.indexOf(' ') + 1);
                     found.add("secret #" + i + " logged by " + line.substring(0, cut < 0 ? line.length() : cut));

@@ -2,8 +2,6 @@ package dev.ballast.testsupport;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.ballast.testsupport.OpenApiOperations.Operation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -283,33 +281,30 @@ public abstract class ServiceContract {
             try {
                 URI replicaBase = replica.getBean(EmbeddedServer.class).getURI();
                 await().atMost(READY_WITHIN).until(() -> get(replicaBase, "/health/readiness").statusCode() == 200);
-                Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
                 Logger hikari = (Logger) LoggerFactory.getLogger("com.zaxxer.hikari");
                 Level hikariLevel = hikari.getLevel();
-                ListAppender<ILoggingEvent> log = new ListAppender<>();
-                log.start();
+                LogCapture log = null;
                 double failedBefore = failedDbAttempts(replica);
                 long started = System.nanoTime();
                 try {
                     hikari.setLevel(Level.WARN);
-                    root.addAppender(log);
+                    log = LogCapture.start();
                     own.freeze();
                     // The window ends at its length, or sooner once the loops have failed many times over.
                     await().atMost(LOG_WINDOW.plusSeconds(10)).until(() -> failedDbAttempts(replica) - failedBefore >= 100
                             || System.nanoTime() - started >= LOG_WINDOW.toNanos());
                 } finally {
                     own.restore();
-                    root.detachAppender(log);
+                    if (log != null) {
+                        log.close();
+                    }
                     hikari.setLevel(hikariLevel);
                 }
                 long failed = (long) (failedDbAttempts(replica) - failedBefore);
-                List<ILoggingEvent> lines = log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
-                        .toList();
+                List<String> lines = log.lines(Level.INFO);
                 System.out.println("hung-db " + getClass().getSimpleName() + " log_lines=" + lines.size()
                         + " failed_db_attempts=" + failed + " window_ms=" + (System.nanoTime() - started) / 1_000_000);
-                assertThat(lines).as("lines logged while the database hung, %s failed attempts: %s", failed,
-                                lines.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " "
-                                        + e.getFormattedMessage()).toList())
+                assertThat(lines).as("lines logged while the database hung, %s failed attempts: %s", failed, lines)
                         .hasSizeLessThanOrEqualTo(MAX_OUTAGE_LINES);
             } finally {
                 replica.close();
