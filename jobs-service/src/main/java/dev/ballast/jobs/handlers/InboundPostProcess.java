@@ -153,7 +153,9 @@ abstract class InboundPostProcess implements JobHandler {
                         return object(v);
                     });
         }
-        JsonNode result = WorkspaceJobs.result(messageId, steps);
+        // The label rides on the result too: the workspace digests count sentiments from finished jobs.
+        JsonNode result = WorkspaceJobs.result(messageId, steps,
+                label == null ? Map.of() : Map.of(SENTIMENT, text(label)));
         LOG.debug("job {} attempt {}: message {} post-processed: {}", job.id(), job.attempt(), messageId, result);
         return JobOutcome.succeeded(result);
     }

@@ -45,9 +45,10 @@ final class WorkspaceJobs {
     }
 
     /** The job's result: the message and what each step did (kept, done, skipped, failed). */
-    static JsonNode result(long messageId, AnnotatedSteps steps) {
+    static JsonNode result(long messageId, AnnotatedSteps steps, Map<String, JsonNode> extra) {
         Map<String, JsonNode> result = new LinkedHashMap<>();
         result.put("messageId", JsonNode.createNumberNode(messageId));
+        result.putAll(extra);
         result.put("steps", steps.statuses());
         return JsonNode.createObjectNode(result);
     }
