@@ -107,7 +107,7 @@ arrive as floats), everything else as written.
 {{ toYaml .Values.containerSecurityContext }}
 {{- end }}
 
-{{/* Egress to the database: PgBouncer when enabled, else PostgreSQL itself. */}}
+{{/* Egress to the database: PgBouncer when enabled (and PostgreSQL itself for migrations), else PostgreSQL. */}}
 {{- define "ballast.databaseEgress" -}}
 {{- if .Values.pgbouncer.enabled }}
 - to:
@@ -117,7 +117,7 @@ arrive as floats), everything else as written.
   ports:
     - port: {{ .Values.pgbouncer.port }}
       protocol: TCP
-{{- else }}
+{{- end }}
 - to:
     {{- range .Values.database.cidrs }}
     - ipBlock:
@@ -126,7 +126,6 @@ arrive as floats), everything else as written.
   ports:
     - port: {{ .Values.database.port }}
       protocol: TCP
-{{- end }}
 {{- end }}
 
 {{/* Egress to cluster DNS. */}}

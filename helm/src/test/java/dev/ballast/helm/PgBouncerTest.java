@@ -11,7 +11,10 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** With PgBouncer on, the services go through it in transaction mode and Hikari recycles connections before it would. */
+/**
+ * With PgBouncer on, the services go through it in transaction mode, migrate past it, and Hikari recycles connections
+ * before PgBouncer would close them.
+ */
 class PgBouncerTest {
 
     private final Rendered production = Chart.render(Chart.PRODUCTION);
@@ -21,7 +24,9 @@ class PgBouncerTest {
         for (String service : Chart.services()) {
             Map<String, String> config = production.configOf(service);
             assertThat(config).containsEntry("DATABASE_PGBOUNCER", "true")
-                    .containsEntry("DATABASE_URL", "jdbc:postgresql://ballast-pgbouncer:6432/ballast");
+                    .containsEntry("DATABASE_URL", "jdbc:postgresql://ballast-pgbouncer:6432/ballast")
+                    .containsEntry("DATABASE_MIGRATION_URL",
+                            "jdbc:postgresql://pg-primary.db.svc.cluster.local:5432/ballast");
             Map<String, EnvVar> env = ConfigMapKnobsTest.envOf(production.of(Deployment.class, service));
             assertThat(env).doesNotContainKey("DATABASE_URL");
             assertThat(env.get("DATABASE_USER").getValueFrom().getSecretKeyRef().getKey())
@@ -33,7 +38,7 @@ class PgBouncerTest {
                 .getContainers().getFirst();
         assertThat(pgbouncer.getEnv()).anyMatch(e -> e.getName().equals("POOL_MODE") && e.getValue().equals("transaction"));
         assertThat(Chart.render().configOf("jobs")).containsEntry("DATABASE_PGBOUNCER", "false")
-                .doesNotContainKey("DATABASE_URL");
+                .containsEntry("DATABASE_MIGRATION_URL", "").doesNotContainKey("DATABASE_URL");
     }
 
     @Test
