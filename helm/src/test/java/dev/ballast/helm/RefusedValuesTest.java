@@ -75,6 +75,15 @@ class RefusedValuesTest {
     }
 
     @Test
+    void aDisruptionBudgetNoEvictionCanMeetIsRefused() {
+        assertRefused(Map.of("webhook.replicas", 1),
+                "webhook.pdb.minAvailable (1) must be below its 1 replicas");
+        assertThatNoException().isThrownBy(() -> Chart.render(Map.of("webhook.replicas", 1, "webhook.pdb.minAvailable", 0)));
+        assertRefused(Map.of("jobs.autoscaling.enabled", true, "jobs.autoscaling.minReplicas", 7),
+                "jobs.autoscaling.minReplicas (7) exceeds maxReplicas (6)");
+    }
+
+    @Test
     void secretsAndChartWiredVariablesAreRefusedInConfig() {
         assertRefused(Map.of("config.WEBHOOK_ADMIN_TOKEN", "s3cret"), "WEBHOOK_ADMIN_TOKEN");
         assertRefused(Map.of("jobs.config.WEBHOOK_SERVICE_URL", "http://elsewhere"), "WEBHOOK_SERVICE_URL");
