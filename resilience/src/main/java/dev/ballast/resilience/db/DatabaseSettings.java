@@ -19,6 +19,9 @@ import java.time.Duration;
  *                         loops, migrations): above the statement timeout, so that the server's own cancel normally
  *                         comes first; it is what frees a thread when the database or the network hangs
  * @param retryAfter       the Retry-After of a 503 answered because the database is unavailable
+ * @param migrationUrl     the JDBC URL Flyway migrates through (same credentials) when the pool's goes through a pooler
+ *                         in transaction mode, where a migration's session settings would reach other clients' server
+ *                         connections; empty: the pool's own connections
  */
 @ConfigurationProperties("ballast.db")
 public record DatabaseSettings(
@@ -29,7 +32,8 @@ public record DatabaseSettings(
         @Bindable(defaultValue = "250ms") Duration migrationRetryBase,
         @Bindable(defaultValue = "5s") Duration migrationRetryCap,
         @Bindable(defaultValue = "15s") Duration networkTimeout,
-        @Bindable(defaultValue = "5s") Duration retryAfter) {
+        @Bindable(defaultValue = "5s") Duration retryAfter,
+        @Nullable String migrationUrl) {
 
     public DatabaseSettings {
         if (networkTimeout.compareTo(statementTimeout) <= 0) {
@@ -40,6 +44,10 @@ public record DatabaseSettings(
 
     public int statementTimeoutMillis() {
         return Math.toIntExact(statementTimeout.toMillis());
+    }
+
+    public boolean separateMigrationUrl() {
+        return migrationUrl != null && !migrationUrl.isBlank();
     }
 
     public long retryAfterSeconds() {

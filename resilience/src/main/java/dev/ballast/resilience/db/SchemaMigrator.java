@@ -1,6 +1,7 @@
 package dev.ballast.resilience.db;
 
 import dev.ballast.resilience.Backoff;
+import com.zaxxer.hikari.HikariConfig;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -8,6 +9,7 @@ import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,8 @@ public final class SchemaMigrator {
             throw new IllegalArgumentException("ballast.db.schema must be a lower-case SQL identifier");
         }
         // The injected bean is Micronaut Data's contextual proxy; Flyway needs the pool itself.
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        DataSource pool = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        this.dataSource = settings.separateMigrationUrl() ? direct(pool, settings) : pool;
         this.settings = settings;
         this.backoff = new Backoff(settings.migrationRetryBase(), settings.migrationRetryCap());
     }
@@ -115,6 +118,19 @@ public final class SchemaMigrator {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Unpooled connections to the migration URL with the pool's credentials, bounded like the pool's. */
+    private static DataSource direct(DataSource pool, DatabaseSettings settings) {
+        PGSimpleDataSource direct = new PGSimpleDataSource();
+        direct.setURL(settings.migrationUrl());
+        if (pool instanceof HikariConfig hikari) {
+            direct.setUser(hikari.getUsername());
+            direct.setPassword(hikari.getPassword());
+        }
+        direct.setSocketTimeout(Math.toIntExact((settings.networkTimeout().toMillis() + 999) / 1000));
+        direct.setApplicationName("flyway-" + settings.schema());
+        return direct;
     }
 
     private long backoff(int attempt) {
