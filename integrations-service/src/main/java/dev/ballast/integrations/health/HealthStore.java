@@ -144,7 +144,8 @@ public final class HealthStore {
                 st.setObject(1, workspace);
                 st.setString(2, provider.id());
                 if (code != null) {
-                    st.setString(3, scrub(code));
+                    // codes are fixed names or provider codes checked against a pattern; messages may quote more
+                    st.setString(3, code.length() > 64 ? code.substring(0, 64) : code);
                     st.setString(4, scrub(message));
                 }
                 return st.executeUpdate();
