@@ -1,6 +1,7 @@
 package dev.ballast.integrations.testing;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.ballast.testsupport.FaultProxy;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import io.micronaut.context.ApplicationContext;
@@ -51,6 +52,7 @@ public final class IntegrationsServiceUnderTest implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     private final JsonMapper json;
+    private FaultProxy proxy;
 
     private IntegrationsServiceUnderTest(TestDatabase db, boolean ownsDb, WireMockServer providers,
                                          boolean ownsProviders, ApplicationContext context) {
@@ -73,6 +75,24 @@ public final class IntegrationsServiceUnderTest implements AutoCloseable {
                 .containerThreads(100));
         wireMock.start();
         return start(TestPostgres.freshDatabase(), true, wireMock, true, properties, customize);
+    }
+
+    /** Started with its database behind a {@link FaultProxy} the test can cut, closed with the service. */
+    public static IntegrationsServiceUnderTest startBehindProxy(Map<String, Object> properties) {
+        WireMockServer wireMock = new WireMockServer(options().dynamicPort().asynchronousResponseEnabled(true)
+                .containerThreads(100));
+        wireMock.start();
+        TestDatabase db = TestPostgres.freshDatabase();
+        FaultProxy proxy = FaultProxy.in(db);
+        Map<String, Object> props = new HashMap<>(properties);
+        props.put("datasources.default.url", db.jdbcUrlThrough(proxy.port()));
+        IntegrationsServiceUnderTest service = start(db, true, wireMock, true, props, b -> { });
+        service.proxy = proxy;
+        return service;
+    }
+
+    public FaultProxy proxy() {
+        return proxy;
     }
 
     /** A second replica on this one's database and providers. */
@@ -225,6 +245,9 @@ public final class IntegrationsServiceUnderTest implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+        if (proxy != null) {
+            proxy.close();
+        }
         if (ownsProviders) {
             providers.stop();
         }
