@@ -59,7 +59,11 @@ public final class HealthCheck {
     public Summary tick() throws SQLException {
         long started = System.nanoTime();
         Deadline budget = Deadline.after(settings.checkBudget());
-        List<CredentialStore.Key> keys = credentials.checkable(settings.checkLimit());
+        List<CredentialStore.Key> keys;
+        // the tick's database work, like its checks, ends with its budget
+        try (PropagatedContext.Scope ignored = budget.propagate()) {
+            keys = credentials.checkable(settings.checkLimit());
+        }
         Semaphore slots = new Semaphore(settings.checkConcurrency());
         List<Future<Observation>> running = new ArrayList<>();
         int notStarted = 0;

@@ -74,7 +74,28 @@ public final class IntegrationsServiceUnderTest implements AutoCloseable {
         WireMockServer wireMock = new WireMockServer(options().dynamicPort().asynchronousResponseEnabled(true)
                 .containerThreads(100));
         wireMock.start();
-        return start(TestPostgres.freshDatabase(), true, wireMock, true, properties, customize);
+        IntegrationsServiceUnderTest service = start(TestPostgres.freshDatabase(), true, wireMock, true, properties,
+                customize);
+        service.warmUp();
+        return service;
+    }
+
+    /**
+     * One call through every provider client: the first call of a client loads its classes and opens its pool, which
+     * is no fair test of a 1 s per-try timeout. WireMock is reset afterwards.
+     */
+    private void warmUp() {
+        Providers.allWorking(providers);
+        UUID ws = UUID.randomUUID();
+        connectAll(ws);
+        String w = "\"workspaceId\":\"" + ws + "\"";
+        operation("/ai/sentiment", ws, "warm-up", "{" + w + ",\"messageId\":1,\"body\":\"x\"}");
+        operation("/providers/emailbison/enrichment", ws, "warm-up", "{" + w + ",\"leadId\":1,\"email\":\"a@b.example\"}");
+        operation("/providers/ghl/sms", ws, "warm-up", "{" + w + ",\"messageId\":1,\"contactId\":\"c\",\"message\":\"x\"}");
+        operation("/notifications/slack", ws, "warm-up", "{" + w + ",\"messageId\":1,\"text\":\"x\"}");
+        operation("/providers/unipile/messages", ws, "warm-up",
+                "{" + w + ",\"accountId\":\"a\",\"chatId\":\"c\",\"text\":\"x\",\"inmail\":false}");
+        providers.resetAll();
     }
 
     /** Started with its database behind a {@link FaultProxy} the test can cut, closed with the service. */
@@ -88,6 +109,7 @@ public final class IntegrationsServiceUnderTest implements AutoCloseable {
         props.put("datasources.default.url", db.jdbcUrlThrough(proxy.port()));
         IntegrationsServiceUnderTest service = start(db, true, wireMock, true, props, b -> { });
         service.proxy = proxy;
+        service.warmUp();
         return service;
     }
 
