@@ -57,7 +57,9 @@ public final class ProviderSandbox implements AutoCloseable {
     }
 
     public static void main(String[] args) throws IOException {
-        int port = Integer.parseInt(System.getenv().getOrDefault("SANDBOX_PORT", "8090"));
+        // the stack sets SERVER_PORT for every process it starts
+        int port = Integer.parseInt(System.getenv().getOrDefault("SANDBOX_PORT",
+                System.getenv().getOrDefault("SERVER_PORT", "8090")));
         int controlPort = Integer.parseInt(System.getenv().getOrDefault("SANDBOX_CONTROL_PORT", "8091"));
         ProviderSandbox sandbox = new ProviderSandbox(port, controlPort);
         sandbox.start();
