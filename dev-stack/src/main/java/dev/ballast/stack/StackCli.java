@@ -15,6 +15,7 @@ public final class StackCli {
               down               stop the running stack, and whatever a killed launcher left behind
               db                 start only the embedded PostgreSQL, print its DATABASE_* settings, run until stopped
               command <service>  print the JVM command line a service runs with, one argument per line
+              sign <secret> <file>  print Standard Webhooks headers signing <file> with a whsec_ secret (curl -H @-)
             knobs (environment): DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, STACK_READY_TIMEOUT (60 s),
               STACK_STOP_GRACE (15 s), JAVA_OPTS, STACK_PG_PORT (55432), STACK_AOT (on)
             """;

@@ -85,6 +85,7 @@ class StackLauncherIT {
         assertThat(children).hasSize(5).allMatch(ProcessRecord::alive);
 
         aReplyStoredByWebhookServiceBecomesExactlyOneJobInJobsService();
+        theReadmeTryItCommandsPrintWhatTheReadmeShows();
 
         Process ctrlC = new ProcessBuilder("kill", "-INT", Long.toString(launcher.pid())).start();
         assertThat(ctrlC.waitFor()).isZero();
@@ -138,6 +139,29 @@ class StackLauncherIT {
                 () -> get(8082, list, secrets.get("JOBS_ADMIN_TOKEN")).matches("(?s).*\"attempt\":[1-9].*"));
         String jobs = get(8082, list, secrets.get("JOBS_ADMIN_TOKEN"));
         assertThat(jobs.split("\"dedupeKey\"", -1)).as(jobs).hasSize(2);
+    }
+
+    /** The README's "Try it" block, run verbatim as a newcomer would paste it, prints the output the README shows. */
+    private void theReadmeTryItCommandsPrintWhatTheReadmeShows() throws Exception {
+        String readme = Files.readString(root.resolve("README.md"));
+        String commands = fencedBlockAfter(readme, "<!-- try-it: commands");
+        List<String> expected = fencedBlockAfter(readme, "<!-- try-it: output").lines().map(String::strip).toList();
+
+        Process shell = new ProcessBuilder("bash", "-euo", "pipefail", "-c", commands)
+                .directory(root.toFile()).redirectErrorStream(true).start();
+        String printed = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(shell.waitFor(60, TimeUnit.SECONDS)).as("the Try it commands finish").isTrue();
+
+        assertThat(shell.exitValue()).as("exit status of the Try it commands; they printed:%n%s", printed).isZero();
+        assertThat(printed.lines().map(String::strip).toList()).as("what the Try it commands print").isEqualTo(expected);
+    }
+
+    private static String fencedBlockAfter(String markdown, String marker) {
+        int at = markdown.indexOf(marker);
+        assertThat(at).as("README marker %s", marker).isNotNegative();
+        int open = markdown.indexOf("```", at);
+        int start = markdown.indexOf('\n', open) + 1;
+        return markdown.substring(start, markdown.indexOf("\n```", start) + 1);
     }
 
     private Map<String, String> secrets() throws IOException {

@@ -152,8 +152,7 @@ public final class JobRunner {
         try {
             JobHandler handler = handlers.forType(job.type());
             if (handler == null) {
-                // Retried rather than dead at once: during a rolling deploy another replica may know the type.
-                outcome = failure(r, AttemptEnd.RETRY, "NoHandler", "no handler for job type " + job.type() + " in this service");
+                outcome = noHandler(job);
             } else {
                 JobContext context = JobContext.claimed(job, job.maxAttempts() + job.snoozes(), r.deadline);
                 JobOutcome result = handler.handle(context);
@@ -179,6 +178,20 @@ public final class JobRunner {
         if (settle(r, outcome)) {
             r.thread.interrupt();
         }
+    }
+
+    /**
+     * Snoozed (no attempt spent) while it has waited less than the no-handler wait: during a rolling deploy another
+     * replica, or this one's next version, may know the type. Dead after that, saying why.
+     */
+    private AttemptOutcome noHandler(ClaimedJob job) {
+        JobTypes.NoHandler policy = types.noHandler();
+        long waited = policy.recheck().toMillis() * job.snoozes();
+        if (waited < policy.patience().toMillis()) {
+            return AttemptOutcome.snoozed(job, policy.recheck());
+        }
+        return AttemptOutcome.failed(job, AttemptEnd.DEAD, null, "NoHandler",
+                "no handler for job type " + job.type() + " after waiting " + policy.patience());
     }
 
     /** A retryable failure: available again after backoff, or dead when it was the last attempt. */

@@ -24,14 +24,33 @@ public final class JobTypes {
     public record TypeSettings(int maxAttempts, Duration timeout, Backoff backoff) {
     }
 
+    /**
+     * How a job whose type no handler here knows is treated: snoozed, and looked at again every {@code recheck},
+     * until it has waited {@code patience} (a rolling deploy bringing the handler loses nothing); then dead.
+     */
+    public record NoHandler(Duration patience, Duration recheck) {
+    }
+
     private final Environment environment;
     private final TypeSettings defaults;
+    private final NoHandler noHandler;
     private final Map<String, TypeSettings> byType = new ConcurrentHashMap<>();
 
     JobTypes(Environment environment) {
         this.environment = environment;
         this.defaults = read("ballast.jobs.defaults.", new TypeSettings(5, Duration.ofMinutes(2),
                 new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10))));
+        Duration wait = environment.getProperty("ballast.jobs.no-handler.wait", Duration.class, Duration.ofHours(1));
+        Duration recheck = environment.getProperty("ballast.jobs.no-handler.recheck", Duration.class,
+                Duration.ofMinutes(1));
+        if (wait.isNegative() || recheck.isNegative() || recheck.isZero()) {
+            throw new ConfigurationException("ballast.jobs.no-handler.wait must be >= 0 and recheck > 0");
+        }
+        this.noHandler = new NoHandler(wait, recheck);
+    }
+
+    public NoHandler noHandler() {
+        return noHandler;
     }
 
     public TypeSettings settings(String type) {

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PeriodicJobsTest {
@@ -150,5 +151,13 @@ class PeriodicJobsTest {
         Instant t = Instant.parse("2030-12-31T23:30:00Z");
         assertThat(Period.DAY.key(t)).isEqualTo("2030-12-31");
         assertThat(Period.HOUR.key(t)).isEqualTo("2030-12-31T23");
+        // ISO week: 2030-12-31 is the Tuesday of the first week of 2031
+        assertThat(Period.WEEK.key(t)).isEqualTo("2031-W01");
+        assertThat(Period.WEEK.window("2031-W01")).isEqualTo(new Period.Window(
+                Instant.parse("2030-12-30T00:00:00Z"), Instant.parse("2031-01-06T00:00:00Z")));
+        assertThat(Period.DAY.window("2030-12-31").end()).isEqualTo(Instant.parse("2031-01-01T00:00:00Z"));
+        assertThat(Period.HOUR.window("2030-12-31T23").start()).isEqualTo(Instant.parse("2030-12-31T23:00:00Z"));
+        assertThatThrownBy(() -> Period.WEEK.window("2031-W99")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Period.DAY.window("2031-02-30")).isInstanceOf(IllegalArgumentException.class);
     }
 }

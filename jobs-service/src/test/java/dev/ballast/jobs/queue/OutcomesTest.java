@@ -34,7 +34,8 @@ class OutcomesTest {
                 "ballast.jobs.types.flaky.max-attempts", "4",
                 "ballast.jobs.types.sleepy.timeout", "300ms",
                 "ballast.jobs.types.sleepy.max-attempts", "2",
-                "ballast.jobs.types.no-such-handler.max-attempts", "2",
+                "ballast.jobs.no-handler.wait", "300ms",
+                "ballast.jobs.no-handler.recheck", "100ms",
                 "ballast.jobs.retention", "1h",
                 "ballast.jobs.prune-batch-size", "2"));
     }
@@ -142,12 +143,14 @@ class OutcomesTest {
     }
 
     @Test
-    void aTypeWithoutHandlerIsRetriedThenDeadWithAClearError() {
+    void aTypeWithoutHandlerIsSnoozedWithoutSpendingAttemptsThenDeadWithAClearError() {
         long id = enqueue("no-such-handler", Map.of());
         awaitStatus(id, "dead");
-        assertThat((String) job(id).get("last_error")).contains("no handler for job type no-such-handler");
-        assertThat(attempts(id)).extracting(r -> r.get("error_class")).containsOnly("NoHandler");
-        assertThat(attempts(id)).hasSize(2);
+        assertThat((String) job(id).get("last_error")).contains("no handler for job type no-such-handler after waiting");
+        // snoozed every 100 ms until 300 ms were waited, then dead: no attempt of the type's budget was spent on it
+        assertThat(attempts(id)).extracting(r -> r.get("outcome")).containsExactly("snoozed", "snoozed", "snoozed", "dead");
+        assertThat(attempts(id).getLast()).containsEntry("error_class", "NoHandler");
+        assertThat(job(id)).containsEntry("snoozes", 3);
     }
 
     @Test

@@ -71,6 +71,7 @@ public final class GhlEventReader implements ProviderEventReader {
                 ? Direction.OUTBOUND : Direction.INBOUND;
         String messageType = p.optionalNonBlank("/messageType");
         Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("contactId", contactId);
         putIfPresent(metadata, "conversationId", p.optionalNonBlank("/conversationId"));
         putIfPresent(metadata, "messageType", messageType);
         putIfPresent(metadata, "contentType", p.optionalNonBlank("/contentType"));

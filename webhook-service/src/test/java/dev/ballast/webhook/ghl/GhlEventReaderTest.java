@@ -28,6 +28,8 @@ class GhlEventReaderTest {
         assertThat(e.message().channel()).isEqualTo("sms");
         assertThat(e.message().body()).isEqualTo("hello");
         assertThat(e.lead().key()).isEqualTo("ghl-contact:contact-9");
+        // jobs-service answers the SMS to this contact
+        assertThat(e.message().metadata()).containsEntry("contactId", "contact-9");
         assertThat(e.jobTypes()).containsExactly("sms-inbound-post-process");
         assertThat(storable(Deliveries.ghlInbound("msg-1", "c", "x").replace("InboundMessage", "inboundmessage"),
                 workspace).eventType()).isEqualTo("inboundmessage");

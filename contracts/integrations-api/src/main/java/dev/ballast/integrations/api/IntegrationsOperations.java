@@ -88,10 +88,18 @@ public interface IntegrationsOperations {
     record Sentiment(String label, double score) {
     }
 
+    /** {@code channel}: email or sms; {@code maxChars}: the longest draft the channel takes (null: no limit). */
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record DraftRequest(UUID workspaceId, long messageId, long leadId, @Nullable String subject, @Nullable String body,
-                        @Nullable String fromAddress, String sentiment) {
+                        @Nullable String fromAddress, String sentiment, @Nullable String channel,
+                        @Nullable Integer maxChars) {
+
+        /** An email draft with no length limit. */
+        public DraftRequest(UUID workspaceId, long messageId, long leadId, @Nullable String subject,
+                            @Nullable String body, @Nullable String fromAddress, String sentiment) {
+            this(workspaceId, messageId, leadId, subject, body, fromAddress, sentiment, "email", null);
+        }
     }
 
     /** {@code confidence} in 0..1: how sure the model is the draft can go out as it is. */

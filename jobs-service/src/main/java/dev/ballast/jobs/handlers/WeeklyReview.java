@@ -1,0 +1,39 @@
+package dev.ballast.jobs.handlers;
+
+import dev.ballast.jobs.periodic.Period;
+import dev.ballast.resilience.db.DbRetry;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.jdbc.DataSourceResolver;
+import jakarta.inject.Singleton;
+
+import javax.sql.DataSource;
+
+/**
+ * {@code workspace-weekly-review}: a workspace's ISO week (Monday to Sunday, UTC) in one Slack post (see
+ * {@link WorkspaceDigest}).
+ */
+@Singleton
+public final class WeeklyReview extends WorkspaceDigest {
+
+    public static final String TYPE = "workspace-weekly-review";
+
+    WeeklyReview(IntegrationsClient integrations, DataSource dataSource, @Nullable DataSourceResolver resolver,
+                DbRetry retry) {
+        super(integrations, dataSource, resolver, retry);
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    Period period() {
+        return Period.WEEK;
+    }
+
+    @Override
+    String title() {
+        return "Weekly review";
+    }
+}

@@ -1,0 +1,146 @@
+package dev.ballast.jobs.handlers;
+
+import dev.ballast.integrations.api.IntegrationsOperations;
+import dev.ballast.integrations.api.IntegrationsOperations.SlackNotice;
+import dev.ballast.integrations.api.IntegrationsOperations.SlackReceipt;
+import dev.ballast.jobs.periodic.Period;
+import dev.ballast.jobs.queue.JobContext;
+import dev.ballast.jobs.queue.JobHandler;
+import dev.ballast.jobs.queue.JobOutcome;
+import dev.ballast.jobs.queue.PermanentJobFailure;
+import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.http.WorkspaceScope;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.propagation.PropagatedContext;
+import io.micronaut.jdbc.DataSourceResolver;
+import io.micronaut.json.tree.JsonNode;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * A workspace's summary of one period, posted to its Slack channel: replies handled, their sentiment mix, drafts
+ * sent automatically, leads contacted. The periodic scheduler makes one job per (kind, workspace, period) across
+ * replicas; the Slack post's Idempotency-Key is fixed by (type, workspace, period), so a retried or duplicated run
+ * is answered from integrations-service's store and the channel sees one post.
+ */
+abstract class WorkspaceDigest implements JobHandler {
+
+    private final IntegrationsOperations integrations;
+    private final DataSource dataSource;
+    private final DbRetry retry;
+
+    WorkspaceDigest(IntegrationsOperations integrations, DataSource dataSource, @Nullable DataSourceResolver resolver,
+                    DbRetry retry) {
+        this.integrations = integrations;
+        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        this.retry = retry;
+    }
+
+    abstract Period period();
+
+    /** "Daily digest", "Weekly review". */
+    abstract String title();
+
+    @Override
+    public JobOutcome handle(JobContext job) throws Exception {
+        String periodKey = job.payload() == null || job.payload().get("period") == null ? null
+                : job.payload().get("period").coerceStringValue();
+        if (periodKey == null) {
+            throw new PermanentJobFailure("payload has no period");
+        }
+        Period.Window window;
+        try {
+            window = period().window(periodKey);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentJobFailure(e.getMessage());
+        }
+        UUID workspace = job.workspaceId();
+        Stats stats = stats(workspace, window);
+        String text = title() + " " + periodKey + ": " + stats.describe();
+
+        PropagatedContext scoped = PropagatedContext.getOrEmpty().plus(WorkspaceScope.of(workspace.toString()));
+        SlackReceipt receipt;
+        try (PropagatedContext.Scope ignored = scoped.propagate()) {
+            receipt = integrations.slack(type() + ":" + workspace + ":" + periodKey, workspace.toString(),
+                    new SlackNotice(workspace, 0, text));
+        } catch (RuntimeException e) {
+            IntegrationFailure failure = IntegrationFailure.of(e).orElse(null);
+            if (failure != null && failure.permanent()) {
+                throw new PermanentJobFailure("slack " + failure.describe(), e);
+            }
+            throw e;
+        }
+        if (receipt == null) {
+            throw new PermanentJobFailure("slack " + IntegrationFailure.notFound().describe());
+        }
+        Map<String, JsonNode> result = new LinkedHashMap<>();
+        result.put("period", JsonNode.createStringNode(periodKey));
+        result.put("replies", JsonNode.createNumberNode(stats.replies()));
+        result.put("autoSent", JsonNode.createNumberNode(stats.autoSent()));
+        result.put("leadsContacted", JsonNode.createNumberNode(stats.leadsContacted()));
+        result.put("posted", JsonNode.createBooleanNode(true));
+        return JobOutcome.succeeded(JsonNode.createObjectNode(result));
+    }
+
+    /** What a period held for a workspace, from this service's own jobs and lead contacts. */
+    record Stats(long replies, Map<String, Long> sentiments, long autoSent, long leadsContacted) {
+
+        String describe() {
+            String mix = sentiments.isEmpty() ? "" : " (" + sentiments.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")";
+            return replies + " replies" + mix + ", " + autoSent + " drafts sent automatically, " + leadsContacted
+                    + " leads contacted";
+        }
+    }
+
+    Stats stats(UUID workspace, Period.Window window) throws SQLException {
+        return retry.statement("digest-stats", () -> {
+            try (Connection c = dataSource.getConnection()) {
+                Map<String, Long> sentiments = new LinkedHashMap<>();
+                long replies = 0;
+                long sent = 0;
+                try (PreparedStatement st = c.prepareStatement("""
+                        SELECT coalesce(result->>'sentiment', 'unknown'), count(*),
+                               count(*) FILTER (WHERE result->'steps'->>'sent' IN ('done', 'kept'))
+                        FROM jobs.jobs
+                        WHERE workspace_id = ? AND type IN (?, ?) AND created_at >= ? AND created_at < ?
+                        GROUP BY 1 ORDER BY 2 DESC, 1""")) {
+                    st.setObject(1, workspace);
+                    st.setString(2, EmailInboundPostProcess.TYPE);
+                    st.setString(3, SmsInboundPostProcess.TYPE);
+                    st.setTimestamp(4, Timestamp.from(window.start()));
+                    st.setTimestamp(5, Timestamp.from(window.end()));
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            sentiments.put(rs.getString(1), rs.getLong(2));
+                            replies += rs.getLong(2);
+                            sent += rs.getLong(3);
+                        }
+                    }
+                }
+                long contacted;
+                try (PreparedStatement st = c.prepareStatement("""
+                        SELECT count(*) FROM jobs.lead_contacts
+                        WHERE workspace_id = ? AND contacted_at >= ? AND contacted_at < ?""")) {
+                    st.setObject(1, workspace);
+                    st.setTimestamp(2, Timestamp.from(window.start()));
+                    st.setTimestamp(3, Timestamp.from(window.end()));
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        contacted = rs.getLong(1);
+                    }
+                }
+                return new Stats(replies, sentiments, sent, contacted);
+            }
+        });
+    }
+}
