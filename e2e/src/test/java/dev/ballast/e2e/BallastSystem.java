@@ -182,6 +182,11 @@ final class BallastSystem implements AutoCloseable {
         return w;
     }
 
+    /** The sandbox's control API (faults, request counts). */
+    String sandboxControl() {
+        return "http://localhost:" + sandboxControlPort;
+    }
+
     /** Requests each provider of the sandbox served since the last reset. */
     Map<String, Long> sandboxServed() {
         String body = sendTo("GET", "http://localhost:" + sandboxControlPort + "/stats", null, null).body();

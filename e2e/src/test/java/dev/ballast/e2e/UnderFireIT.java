@@ -53,7 +53,9 @@ class UnderFireIT {
                         "JOBS_EMAIL_INBOUND_MAX_ATTEMPTS", "30", "JOBS_LEASE", "6s",
                         "JOBS_RESCUE_INTERVAL", "1s"),
                 WEBHOOK, Map.of("OUTBOX_RELAY_BACKOFF_BASE", "200ms", "OUTBOX_RELAY_BACKOFF_CAP", "2s"),
-                INTEGRATIONS, Map.of()));
+                // a provider slower than its timeout is one that takes over a second here
+                INTEGRATIONS, Map.of("SLACK_TIMEOUT", "1s", "PROVIDER_BREAKER_MIN_CALLS", "5",
+                        "PROVIDER_BREAKER_WINDOW", "10")));
     }
 
     @AfterAll
@@ -129,6 +131,79 @@ class UnderFireIT {
         assertThat(system.sandboxServed().get("slack")).isEqualTo(30);
         assertThat(system.sandboxServed().get("ai")).isEqualTo(60);
         report("integrations_down", ws, replyIds);
+    }
+
+    @Test
+    void theDatabaseGoneForTenSecondsDuringADeliveryRunLosesAndDuplicatesNothing() throws Exception {
+        Workspace ws = system.createWorkspace("dbcut", "34", "loc-dbcut");
+        system.resetSandboxCounts();
+        List<Long> replyIds = ids(4_000, 120);
+        Map<Long, Integer> statuses = new ConcurrentHashMap<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < replyIds.size(); i++) {
+                long id = replyIds.get(i);
+                if (i == 30) {
+                    system.dbProxy.cut();
+                }
+                if (i == 110) {
+                    system.dbProxy.restore();
+                }
+                sent.add(pool.submit(() -> statuses.put(id, system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
+                        reply("34", id), ws.intakeToken()).statusCode())));
+                Thread.sleep(125);    // 8 deliveries a second: the cut spans ten seconds of them
+            }
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        } finally {
+            system.dbProxy.restore();
+        }
+        assertThat(statuses.values()).as("stored, or refused as worth retrying").containsOnly(200, 503);
+        List<Long> refused = replyIds.stream().filter(id -> statuses.get(id) != 200).toList();
+        assertThat(refused).as("deliveries refused while the database was away").isNotEmpty();
+        // the provider redelivers what was refused
+        for (long id : refused) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
+                    reply("34", id), ws.intakeToken()).statusCode() == 200);
+        }
+        awaitJobsDone(ws, 120);
+        assertThat(system.sandboxServed().get("slack")).as("one Slack post per message").isEqualTo(120);
+        report("db_cut", ws, replyIds);
+    }
+
+    @Test
+    void aProviderSlowerThanItsTimeoutOpensTheBreakerOfThatWorkspaceAndProviderOnly() throws Exception {
+        Workspace slow = system.createWorkspace("slowslack", "35", "loc-slowslack");
+        Workspace fine = system.createWorkspace("fineslack", "36", "loc-fineslack");
+        system.sendTo("POST", system.sandboxControl() + "/faults", """
+                {"provider":"slack","workspace":"sandbox-slowslack","kind":"latency","latencyMs":3000,"rate":1}""", null);
+        try {
+            List<Long> slowIds = ids(5_000, 20);
+            List<Long> fineIds = ids(6_000, 20);
+            Map<String, AtomicInteger> a = deliverConcurrently(slow, "35", slowIds, 8);
+            Map<String, AtomicInteger> b = deliverConcurrently(fine, "36", fineIds, 8);
+            assertThat(a.get("accepted").get() + b.get("accepted").get()).isEqualTo(40);
+
+            awaitJobsDone(slow, 20);
+            awaitJobsDone(fine, 20);
+            assertThat(slackNotices(fine, "sent")).as("the other workspace's Slack is untouched").isEqualTo(20);
+            assertThat(slackNotices(slow, "sent")).isZero();
+            assertThat(countAnnotations(slow, "ai-draft")).as("AI calls of the slow workspace go on").isEqualTo(20);
+            assertThat(system.db.count("SELECT count(*) FROM webhook.message_annotations a JOIN webhook.messages m"
+                    + " ON m.id = a.message_id WHERE m.workspace_id = ?::uuid AND a.kind = 'slack-notice'"
+                    + " AND a.value->>'reason' = 'breaker_open'", slow.id()))
+                    .as("later Slack calls of that workspace skipped by its open breaker").isPositive();
+        } finally {
+            system.sendTo("DELETE", system.sandboxControl() + "/faults", null, null);
+        }
+        report("slow_provider", slow, ids(5_000, 20));
+    }
+
+    private long slackNotices(Workspace ws, String status) {
+        return system.db.count("SELECT count(*) FROM webhook.message_annotations a JOIN webhook.messages m"
+                + " ON m.id = a.message_id WHERE m.workspace_id = ?::uuid AND a.kind = 'slack-notice'"
+                + " AND a.value->>'status' = ?", ws.id(), status);
     }
 
     /** Delivers one EmailBison reply per entry of {@code replyIds} with {@code concurrency} at once; answers by status. */
