@@ -120,7 +120,7 @@ final class FailureClassifier {
 
     /** A send that may or may not have happened: answered as final, never sent again under this key. */
     private static Verdict unknown(String provider, String abortClass, @Nullable Observation health) {
-        return new Verdict(IntegrationOutcome.FAILED, "outcome_unknown", abortClass, false, 409, null, false, health,
+        return new Verdict(IntegrationOutcome.FAILED, IntegrationOutcome.OUTCOME_UNKNOWN, abortClass, false, 409, null, false, health,
                 provider + " may have received the request (" + abortClass
                         + "); it is not sent again");
     }

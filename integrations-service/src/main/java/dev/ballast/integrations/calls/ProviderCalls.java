@@ -157,7 +157,7 @@ public final class ProviderCalls {
         Provider provider = op.provider();
         CredentialStore.Lookup lookup = credentials.lookup(workspace, provider);
         if (lookup.access() == null) {
-            return Attempted.skipped(skip(op, "not_configured",
+            return Attempted.skipped(skip(op, IntegrationOutcome.NOT_CONFIGURED,
                     provider.id() + " is not configured for this workspace", 409, null));
         }
         if ("DISCONNECTED".equals(lookup.status())) {
@@ -243,7 +243,7 @@ public final class ProviderCalls {
             // the class only: a message may quote the provider
             LOG.warn("{} workspace={} failed with an unclassified {}", op.storedAs(), workspace, e.getClass().getName());
         }
-        if (v.retryable() || "outcome_unknown".equals(v.reason()) || IntegrationOutcome.DISCONNECTED.equals(v.reason())) {
+        if (v.retryable() || IntegrationOutcome.OUTCOME_UNKNOWN.equals(v.reason()) || IntegrationOutcome.DISCONNECTED.equals(v.reason())) {
             LOG.warn("{} workspace={} {} reason={} abort={} retryable={}", op.storedAs(), workspace, v.outcome(),
                     v.reason(), v.abortClass(), v.retryable());
         } else {

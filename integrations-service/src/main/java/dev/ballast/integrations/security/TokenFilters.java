@@ -11,12 +11,35 @@ import io.micronaut.http.annotation.ServerFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Each audience's bearer token, checked before any other work (no query runs for a refused request). */
-final class TokenFilters {
+/**
+ * Each audience's bearer token, checked before any other work (no query runs for a refused request): the service
+ * token for the provider operations, the admin token for {@code /admin/**}, the cron token for {@code /cron/**}.
+ */
+@ServerFilter({"/ai/**", "/providers/**", "/notifications/**", "/admin/**", "/cron/**"})
+final class TokenFilters implements Ordered {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenFilters.class);
 
-    private TokenFilters() {
+    private final BearerTokenGuard operations;
+    private final BearerTokenGuard admin;
+    private final BearerTokenGuard cron;
+
+    TokenFilters(TokenSettings settings) {
+        this.operations = guard("the provider operations", "INTEGRATIONS_SERVICE_TOKEN", settings.serviceToken());
+        this.admin = guard("the admin API", "INTEGRATIONS_ADMIN_TOKEN", settings.adminToken());
+        this.cron = guard("the cron endpoints", "INTEGRATIONS_CRON_TOKEN", settings.cronToken());
+    }
+
+    @RequestFilter
+    @Nullable HttpResponse<ProblemDetails> authorize(HttpRequest<?> request) {
+        String path = request.getPath();
+        BearerTokenGuard guard = path.startsWith("/admin/") ? admin : path.startsWith("/cron/") ? cron : operations;
+        return guard.refusal(request);
+    }
+
+    @Override
+    public int getOrder() {
+        return HIGHEST_PRECEDENCE;
     }
 
     private static BearerTokenGuard guard(String api, String envVar, @Nullable String token) {
@@ -25,65 +48,5 @@ final class TokenFilters {
             LOG.warn("{} is not set: {} answers 503 until it is", envVar, api);
         }
         return guard;
-    }
-
-    @ServerFilter({"/ai/**", "/providers/**", "/notifications/**"})
-    static final class Operations implements Ordered {
-
-        private final BearerTokenGuard guard;
-
-        Operations(TokenSettings settings) {
-            this.guard = guard("the provider operations", "INTEGRATIONS_SERVICE_TOKEN", settings.serviceToken());
-        }
-
-        @RequestFilter
-        @Nullable HttpResponse<ProblemDetails> authorize(HttpRequest<?> request) {
-            return guard.refusal(request);
-        }
-
-        @Override
-        public int getOrder() {
-            return HIGHEST_PRECEDENCE;
-        }
-    }
-
-    @ServerFilter("/admin/**")
-    static final class Admin implements Ordered {
-
-        private final BearerTokenGuard guard;
-
-        Admin(TokenSettings settings) {
-            this.guard = guard("the admin API", "INTEGRATIONS_ADMIN_TOKEN", settings.adminToken());
-        }
-
-        @RequestFilter
-        @Nullable HttpResponse<ProblemDetails> authorize(HttpRequest<?> request) {
-            return guard.refusal(request);
-        }
-
-        @Override
-        public int getOrder() {
-            return HIGHEST_PRECEDENCE;
-        }
-    }
-
-    @ServerFilter("/cron/**")
-    static final class Cron implements Ordered {
-
-        private final BearerTokenGuard guard;
-
-        Cron(TokenSettings settings) {
-            this.guard = guard("the cron endpoints", "INTEGRATIONS_CRON_TOKEN", settings.cronToken());
-        }
-
-        @RequestFilter
-        @Nullable HttpResponse<ProblemDetails> authorize(HttpRequest<?> request) {
-            return guard.refusal(request);
-        }
-
-        @Override
-        public int getOrder() {
-            return HIGHEST_PRECEDENCE;
-        }
     }
 }
