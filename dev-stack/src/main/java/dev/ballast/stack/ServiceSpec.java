@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
-/** One of the four services: its name (also its Maven module), fixed port and runnable jar. */
+/**
+ * One process of the stack: the provider sandbox or one of the four services; its name (also its Maven module), fixed
+ * port and runnable jar.
+ */
 record ServiceSpec(String name, int port, Path jar) {
 
     static List<ServiceSpec> all(Path root) {
         String version = buildVersion();
         return List.of(
+                of(root, ProviderSandbox.NAME, ProviderSandbox.PORT, version),
                 of(root, "webhook-service", 8081, version),
                 of(root, "jobs-service", 8082, version),
                 of(root, "insights-service", 8083, version),

@@ -124,6 +124,7 @@ final class StackRun {
                 stopReason = "start-up failed";
                 return 1;
             }
+            ProviderSandbox.connectDemoWorkspace(services, LocalSecrets.loadOrCreate(paths.secretsFile(), System.getenv()), out);
             out.println("stack: all " + services.size() + " services ready; logs in " + paths.show(paths.logs())
                     + "/<service>.log; Ctrl-C here or ./stack down stops everything");
             reportUnexpectedExits();
@@ -236,6 +237,7 @@ final class StackRun {
                     .redirectOutput(paths.log(service.name()).toFile());
             builder.environment().putAll(db.environment());
             builder.environment().putAll(secrets);
+            builder.environment().putAll(ProviderSandbox.environment(System.getenv()));
             builder.environment().put("SERVER_PORT", Integer.toString(service.port()));
             synchronized (this) {
                 if (stopped) {

@@ -69,8 +69,8 @@ class StackLauncherIT {
         Stream.of("DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD").forEach(builder.environment()::remove);
         launcher = builder.start();
 
-        awaitWhileLauncherRuns("all four services ready and the status table printed", READY_DEADLINE,
-                () -> launcherSaid("stack: all 4 services ready"));
+        awaitWhileLauncherRuns("all four services and the sandbox ready, the status table printed", READY_DEADLINE,
+                () -> launcherSaid("stack: all 5 services ready"));
         for (ServiceSpec service : services) {
             assertThat(readinessStatus(service.port())).as("%s /health/readiness", service.name()).isEqualTo(200);
         }

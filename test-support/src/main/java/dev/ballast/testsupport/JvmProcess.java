@@ -28,10 +28,21 @@ public final class JvmProcess implements AutoCloseable {
 
     /** Starts a service's built jar; its output is appended to {@code log}. */
     public static JvmProcess startJar(Path jar, Map<String, String> properties, Path log) {
-        return launch(List.of("-jar", jar.toString()), properties, log);
+        return launch(List.of("-jar", jar.toString()), properties, Map.of(), log);
+    }
+
+    /** Starts a built jar configured as in production, through {@code environment} (added to this JVM's). */
+    public static JvmProcess startJar(Path jar, Map<String, String> properties, Map<String, String> environment,
+                                      Path log) {
+        return launch(List.of("-jar", jar.toString()), properties, environment, log);
     }
 
     private static JvmProcess launch(List<String> what, Map<String, String> properties, Path log) {
+        return launch(what, properties, Map.of(), log);
+    }
+
+    private static JvmProcess launch(List<String> what, Map<String, String> properties,
+                                     Map<String, String> environment, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
@@ -40,8 +51,10 @@ public final class JvmProcess implements AutoCloseable {
         command.addAll(what);
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            Process p = builder.start();
             return new JvmProcess(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

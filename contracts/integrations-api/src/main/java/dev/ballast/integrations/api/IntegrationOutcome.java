@@ -26,6 +26,10 @@ public final class IntegrationOutcome {
     public static final String DISCONNECTED = "disconnected";
     /** The (workspace, provider) breaker is open: 503 with Retry-After, retryable. */
     public static final String BREAKER_OPEN = "breaker_open";
+    /** The workspace has no credentials for the provider: 409, not retryable until they are stored. */
+    public static final String NOT_CONFIGURED = "not_configured";
+    /** A send failed after it may have reached the provider (timeout, reset, 5xx): 409, never sent again. */
+    public static final String OUTCOME_UNKNOWN = "outcome_unknown";
 
     private IntegrationOutcome() {
     }

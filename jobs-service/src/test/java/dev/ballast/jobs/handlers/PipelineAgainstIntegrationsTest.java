@@ -1,0 +1,171 @@
+package dev.ballast.jobs.handlers;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.ballast.jobs.queue.JobContext;
+import dev.ballast.jobs.queue.JobOutcome;
+import dev.ballast.jobs.queue.PermanentJobFailure;
+import dev.ballast.jobs.testing.JobsServiceUnderTest;
+import dev.ballast.jobs.testing.RealIntegrationsService;
+import io.micronaut.json.tree.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The pipeline's exactly-once promises against the real integrations-service, WireMock at the provider edge (and
+ * for webhook-service, whose annotation write is made to fail): the provider's own request count is the proof.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineAgainstIntegrationsTest {
+
+    private WireMockServer webhook;
+    private RealIntegrationsService integrations;
+    private WireMockServer providers;
+    private JobsServiceUnderTest jobs;
+
+    @BeforeAll
+    void start() throws Exception {
+        webhook = new WireMockServer(options().dynamicPort());
+        webhook.start();
+        integrations = new RealIntegrationsService();
+        providers = integrations.providers;
+        Map<String, Object> props = new LinkedHashMap<>(integrations.clientProperties());
+        props.put("micronaut.http.services.webhook.url", webhook.baseUrl());
+        props.put("ballast.jobs.handlers.auto-send.workspaces", "*");
+        props.put("ballast.jobs.workers.enabled", "false");
+        props.put("ballast.jobs.periodic.enabled", "false");
+        props.put("ballast.clients.webhook.attempts", "1");
+        jobs = JobsServiceUnderTest.start(props);
+    }
+
+    @AfterAll
+    void stop() {
+        jobs.close();
+        integrations.close();
+        webhook.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        webhook.resetAll();
+        providers.resetAll();
+        webhook.stubFor(put(urlPathMatching("/messages/\\d+/annotations/[a-z-]+")).willReturn(okJson(
+                "{\"kind\":\"k\",\"value\":{},\"updatedAt\":\"2026-01-01T00:00:00Z\"}")));
+        webhook.stubFor(get(urlPathMatching("/leads/\\d+/messages")).willReturn(okJson("{\"items\":[]}")));
+        providers.stubFor(any(urlEqualTo("/ai/chat/completions")).willReturn(okJson("""
+                {"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant",
+                 "content":"{\\"label\\":\\"interested\\",\\"score\\":0.91,\\"subject\\":\\"Re: pricing\\",\\"body\\":\\"Tuesday works.\\",\\"confidence\\":0.95}"},
+                 "finish_reason":"stop"}]}""")));
+        providers.stubFor(any(urlPathMatching("/emailbison/api/leads/.*")).willReturn(okJson(
+                "{\"data\":{\"email\":\"jane@lead.example\",\"company\":\"Acme\"}}")));
+        providers.stubFor(post(urlPathMatching("/emailbison/api/replies/\\d+/reply")).willReturn(okJson(
+                "{\"data\":{\"id\":777,\"success\":true}}")));
+        providers.stubFor(post("/slack/chat.postMessage").willReturn(okJson(
+                "{\"ok\":true,\"channel\":\"C0REPLIES\",\"ts\":\"1700000000.000200\"}")));
+    }
+
+    @Test
+    void anAutoSendKilledBetweenTheProvidersAnswerAndItsAnnotationReachesTheProviderOnce() throws Exception {
+        UUID ws = connectedWorkspace();
+        long messageId = 8101;
+        stubMessage(messageId, ws);
+        // the first run dies where a crash would: after the provider sent, before "sent" is written
+        webhook.stubFor(put("/messages/" + messageId + "/annotations/sent").inScenario("crash")
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500)).willSetStateTo("recovered"));
+        EmailInboundPostProcess handler = jobs.bean(EmailInboundPostProcess.class);
+
+        assertThatThrownBy(() -> handler.handle(job(EmailInboundPostProcess.TYPE, messageId, ws, null)))
+                .isNotInstanceOf(PermanentJobFailure.class);
+        assertThat(providers.findAll(postRequestedFor(urlPathMatching("/emailbison/api/replies/.*")))).hasSize(1);
+
+        JobOutcome retried = handler.handle(job(EmailInboundPostProcess.TYPE, messageId, ws, null));
+
+        assertThat(EmailInboundPostProcessTest.steps(retried)).containsEntry("sent", "done");
+        assertThat(providers.findAll(postRequestedFor(urlPathMatching("/emailbison/api/replies/.*"))))
+                .as("EmailBison saw one send").hasSize(1);
+        assertThat(providers.findAll(postRequestedFor(urlEqualTo("/emailbison/api/replies/99101/reply")))).hasSize(1);
+    }
+
+    @Test
+    void aDigestRunTwiceAndByTwoReplicasAtOncePostsOnce() throws Exception {
+        UUID ws = connectedWorkspace();
+        DailyDigest digest = jobs.bean(DailyDigest.class);
+        JobContext job = job(DailyDigest.TYPE, 0, ws, "2030-06-03");
+
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            List<Callable<JobOutcome>> runs = new ArrayList<>(List.of(() -> digest.handle(job), () -> digest.handle(job)));
+            for (Future<JobOutcome> f : pool.invokeAll(runs)) {
+                assertThat(f.get()).isInstanceOf(JobOutcome.Succeeded.class);
+            }
+        }
+        assertThat(digest.handle(job)).isInstanceOf(JobOutcome.Succeeded.class);
+
+        assertThat(providers.findAll(postRequestedFor(urlEqualTo("/slack/chat.postMessage")))).as("Slack posts")
+                .hasSize(1);
+    }
+
+    @Test
+    void aRequestTheProviderRefusesEndsTheJobDeadAtOnce() throws Exception {
+        UUID ws = connectedWorkspace();
+        long messageId = 8103;
+        stubMessage(messageId, ws);
+        providers.stubFor(any(urlEqualTo("/ai/chat/completions")).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"message\":\"bad request\",\"type\":\"invalid_request_error\"}}")));
+
+        assertThatThrownBy(() -> jobs.bean(EmailInboundPostProcess.class)
+                .handle(job(EmailInboundPostProcess.TYPE, messageId, ws, null)))
+                .isInstanceOf(PermanentJobFailure.class).hasMessageContaining("sentiment");
+        assertThat(providers.findAll(postRequestedFor(urlEqualTo("/ai/chat/completions")))).as("not retried").hasSize(1);
+    }
+
+    private UUID connectedWorkspace() throws Exception {
+        UUID ws = UUID.randomUUID();
+        integrations.connect(ws, "emailbison", "{\"token\":\"eb-it\"}");
+        integrations.connect(ws, "slack", "{\"token\":\"xoxb-it\",\"channel\":\"#replies\"}");
+        return ws;
+    }
+
+    private void stubMessage(long messageId, UUID ws) {
+        webhook.stubFor(get("/messages/" + messageId).willReturn(okJson("""
+                {"id":%d,"workspaceId":"%s","leadId":7,"provider":"emailbison",
+                 "externalId":"reply:%d@app.emailbison.com","channel":"email","direction":"inbound",
+                 "eventType":"lead_replied","subject":"Re: pricing","body":"Sounds good",
+                 "fromAddress":"jane@lead.example","toAddress":"sales@us.example","metadata":{},
+                 "receivedAt":"2026-01-01T00:00:00Z"}""".formatted(messageId, ws, 91_000 + messageId))));
+    }
+
+    private JobContext job(String type, long messageId, UUID ws, String period) {
+        JsonNode payload = jobs.json(period == null
+                ? "{\"workspaceId\":\"%s\",\"messageId\":%d}".formatted(ws, messageId)
+                : "{\"workspaceId\":\"%s\",\"kind\":\"daily-digest\",\"period\":\"%s\"}".formatted(ws, period));
+        return new JobContext(messageId, type, ws, payload, 1, 5, Instant.now().plusSeconds(60));
+    }
+}
