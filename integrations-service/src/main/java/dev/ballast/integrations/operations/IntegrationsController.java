@@ -1,5 +1,10 @@
 package dev.ballast.integrations.operations;
 
+import dev.ballast.integrations.health.HealthStore;
+import dev.ballast.integrations.providers.Provider;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
 import dev.ballast.integrations.api.IntegrationsOperations;
 import dev.ballast.integrations.calls.Operation;
 import dev.ballast.integrations.calls.ProviderCalls;
@@ -27,8 +32,11 @@ final class IntegrationsController implements IntegrationsOperations {
     private final AiOperations ai;
     private final MessagingOperations messaging;
     private final SlackOperations slack;
+    private final HealthStore health;
 
-    IntegrationsController(ProviderCalls calls, AiOperations ai, MessagingOperations messaging, SlackOperations slack) {
+    IntegrationsController(ProviderCalls calls, AiOperations ai, MessagingOperations messaging, SlackOperations slack,
+                           HealthStore health) {
+        this.health = health;
         this.calls = calls;
         this.ai = ai;
         this.messaging = messaging;
@@ -123,6 +131,23 @@ final class IntegrationsController implements IntegrationsOperations {
     @Override
     public JsonNode sentEmails(String workspaceId, String email) {
         return calls.read(Operation.SENT_EMAILS, workspaceId, JsonNode.class, access -> messaging.sentEmails(email));
+    }
+
+    @Override
+    public List<IntegrationHealth> integrationHealth(String workspaceId) {
+        UUID workspace;
+        try {
+            workspace = UUID.fromString(workspaceId);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ProblemException(dev.ballast.resilience.api.ProblemDetails.of(
+                    io.micronaut.http.HttpStatus.BAD_REQUEST, "invalid_workspace", "X-Workspace-Id is not a UUID"));
+        }
+        try {
+            return health.list(workspace, null, null, Provider.values().length).stream()
+                    .map(h -> new IntegrationHealth(h.provider(), h.status(), h.since(), h.lastErrorCode())).toList();
+        } catch (SQLException e) {
+            throw new IllegalStateException("integration health read failed (SQLState " + e.getSQLState() + ")", e);
+        }
     }
 
     private static void require(@Nullable Object value, String pointer) {

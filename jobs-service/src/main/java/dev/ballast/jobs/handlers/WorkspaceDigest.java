@@ -1,6 +1,7 @@
 package dev.ballast.jobs.handlers;
 
 import dev.ballast.integrations.api.IntegrationsOperations;
+import dev.ballast.integrations.api.IntegrationsOperations.IntegrationHealth;
 import dev.ballast.integrations.api.IntegrationsOperations.SlackNotice;
 import dev.ballast.integrations.api.IntegrationsOperations.SlackReceipt;
 import dev.ballast.jobs.periodic.Period;
@@ -22,17 +23,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
  * A workspace's summary of one period, posted to its Slack channel: replies handled, their sentiment mix, drafts
- * sent automatically, leads contacted. The periodic scheduler makes one job per (kind, workspace, period) across
+ * sent automatically, leads contacted, and the integrations not connected. The periodic scheduler makes one job per (kind, workspace, period) across
  * replicas; the Slack post's Idempotency-Key is fixed by (type, workspace, period), so a retried or duplicated run
  * is answered from integrations-service's store and the channel sees one post.
  */
 abstract class WorkspaceDigest implements JobHandler {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkspaceDigest.class);
 
     private final IntegrationsOperations integrations;
     private final DataSource dataSource;
@@ -65,11 +69,11 @@ abstract class WorkspaceDigest implements JobHandler {
         }
         UUID workspace = job.workspaceId();
         Stats stats = stats(workspace, window);
-        String text = title() + " " + periodKey + ": " + stats.describe();
 
         PropagatedContext scoped = PropagatedContext.getOrEmpty().plus(WorkspaceScope.of(workspace.toString()));
         SlackReceipt receipt;
         try (PropagatedContext.Scope ignored = scoped.propagate()) {
+            String text = title() + " " + periodKey + ": " + stats.describe() + notConnected(workspace);
             receipt = integrations.slack(type() + ":" + workspace + ":" + periodKey, workspace.toString(),
                     new SlackNotice(workspace, 0, text));
         } catch (RuntimeException e) {
@@ -89,6 +93,20 @@ abstract class WorkspaceDigest implements JobHandler {
         result.put("leadsContacted", JsonNode.createNumberNode(stats.leadsContacted()));
         result.put("posted", JsonNode.createBooleanNode(true));
         return JobOutcome.succeeded(JsonNode.createObjectNode(result));
+    }
+
+    /** ". Not connected: slack (DISCONNECTED)", or nothing; the digest goes out without it if health cannot be read. */
+    private String notConnected(UUID workspace) {
+        try {
+            List<IntegrationHealth> health = integrations.integrationHealth(workspace.toString());
+            String down = health == null ? "" : health.stream()
+                    .filter(h -> "DISCONNECTED".equals(h.status()) || "DEGRADED".equals(h.status()))
+                    .map(h -> h.provider() + " (" + h.status() + ")").collect(Collectors.joining(", "));
+            return down.isEmpty() ? "" : ". Not connected: " + down;
+        } catch (RuntimeException e) {
+            LOG.debug("integration health for the digest of {} unavailable: {}", workspace, e.getClass().getSimpleName());
+            return ". Integration health unavailable";
+        }
     }
 
     /** What a period held for a workspace, from this service's own jobs and lead contacts. */

@@ -114,8 +114,13 @@ class PipelineAgainstIntegrationsTest {
     }
 
     @Test
-    void aDigestRunTwiceAndByTwoReplicasAtOncePostsOnce() throws Exception {
+    void aDigestRunTwiceAndByTwoReplicasAtOncePostsOnceAndNamesTheIntegrationsNotConnected() throws Exception {
         UUID ws = connectedWorkspace();
+        // EmailBison says the workspace's key is no good: integrations-service marks it DISCONNECTED
+        providers.stubFor(any(urlPathMatching("/emailbison/api/leads/.*")).willReturn(aResponse().withStatus(401)));
+        assertThatThrownBy(() -> jobs.bean(IntegrationsClient.class).enrichment("probe-" + ws, ws.toString(),
+                new dev.ballast.integrations.api.IntegrationsOperations.EnrichmentRequest(ws, 7, "jane@lead.example")))
+                .isInstanceOf(io.micronaut.http.client.exceptions.HttpClientResponseException.class);
         DailyDigest digest = jobs.bean(DailyDigest.class);
         JobContext job = job(DailyDigest.TYPE, 0, ws, "2030-06-03");
 
@@ -127,8 +132,12 @@ class PipelineAgainstIntegrationsTest {
         }
         assertThat(digest.handle(job)).isInstanceOf(JobOutcome.Succeeded.class);
 
-        assertThat(providers.findAll(postRequestedFor(urlEqualTo("/slack/chat.postMessage")))).as("Slack posts")
-                .hasSize(1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> slackPosts("is disconnected")
+                .size() == 1);
+        var digests = slackPosts("Daily digest 2030-06-03");
+        assertThat(digests).as("digest posts").hasSize(1);
+        assertThat(digests.getFirst()).contains("Not connected: emailbison (DISCONNECTED)");
+        assertThat(slackPosts("")).as("the digest and the disconnect alert, nothing twice").hasSize(2);
     }
 
     @Test
@@ -144,6 +153,11 @@ class PipelineAgainstIntegrationsTest {
                 .handle(job(EmailInboundPostProcess.TYPE, messageId, ws, null)))
                 .isInstanceOf(PermanentJobFailure.class).hasMessageContaining("sentiment");
         assertThat(providers.findAll(postRequestedFor(urlEqualTo("/ai/chat/completions")))).as("not retried").hasSize(1);
+    }
+
+    private List<String> slackPosts(String containing) {
+        return providers.findAll(postRequestedFor(urlEqualTo("/slack/chat.postMessage"))).stream()
+                .map(r -> r.getBodyAsString()).filter(b -> b.contains(containing)).toList();
     }
 
     private UUID connectedWorkspace() throws Exception {

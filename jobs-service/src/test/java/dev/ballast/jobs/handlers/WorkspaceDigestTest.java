@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -43,6 +44,9 @@ class WorkspaceDigestTest {
     void reset() {
         f.reset();
         f.integrations.stubFor(post("/notifications/slack").willReturn(okJson("{\"channel\":\"C1\",\"ts\":\"5.6\"}")));
+        f.integrations.stubFor(get("/integrations/health").willReturn(okJson("""
+                [{"provider":"slack","status":"CONNECTED"},{"provider":"unipile","status":"DISCONNECTED"},
+                 {"provider":"ghl","status":"DEGRADED"},{"provider":"ai","status":"UNKNOWN"}]""")));
     }
 
     @Test
@@ -69,7 +73,7 @@ class WorkspaceDigestTest {
         assertThat(posts).extracting(r -> r.getHeader("X-Workspace-Id")).containsOnly(ws.toString());
         assertThat(f.service.json(posts.getFirst().getBodyAsString()).get("text").getStringValue()).isEqualTo(
                 "Daily digest 2030-06-03: 3 replies (positive 2, neutral 1), 1 drafts sent automatically,"
-                        + " 2 leads contacted");
+                        + " 2 leads contacted. Not connected: unipile (DISCONNECTED), ghl (DEGRADED)");
         assertThat(posts.get(1).getBodyAsString()).isEqualTo(posts.getFirst().getBodyAsString());
         assertThat(again).isEqualTo(first);
     }

@@ -78,6 +78,16 @@ public interface IntegrationsOperations {
     @Get("/providers/emailbison/leads/{email}/sent-emails")
     JsonNode sentEmails(@Header(WORKSPACE_HEADER) String workspaceId, @PathVariable String email);
 
+    /** The health of each of the workspace's integrations (CONNECTED, DEGRADED, DISCONNECTED, UNKNOWN). A read. */
+    @Get("/integrations/health")
+    List<IntegrationHealth> integrationHealth(@Header(WORKSPACE_HEADER) String workspaceId);
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record IntegrationHealth(String provider, String status, @Nullable java.time.Instant since,
+                             @Nullable String lastErrorCode) {
+    }
+
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record SentimentRequest(UUID workspaceId, long messageId, @Nullable String subject, @Nullable String body) {
