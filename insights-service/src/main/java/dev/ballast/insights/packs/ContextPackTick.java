@@ -17,12 +17,12 @@ import dev.ballast.resilience.http.AbortClass;
 import dev.ballast.resilience.http.CallAbortedException;
 import dev.ballast.webhook.api.WebhookOperations.MessagePage;
 import dev.ballast.webhook.api.WebhookOperations.MessageView;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.client.exceptions.HttpClientException;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * statement, so a pack is never half-written, and the pack's lease lets the next tick resume it. Past the budget no
  * lead starts, and calls still running end at the work deadline with their leads left pending.
  */
-@Singleton
+// Built at start-up, with its clients: built on the first tick instead, they took seconds of that tick's unit timeout.
+@Context
 public final class ContextPackTick {
 
     public static final String CRON = "context-packs";
