@@ -1,5 +1,6 @@
 package dev.ballast.insights.cron;
 
+import dev.ballast.insights.booked.BookedSummaryTick;
 import dev.ballast.insights.packs.ContextPackTick;
 import dev.ballast.resilience.api.ProblemException;
 import io.micronaut.core.annotation.Nullable;
@@ -25,16 +26,25 @@ public class InsightsCronController {
 
     private final TickRuns runs;
     private final ContextPackTick packs;
+    private final BookedSummaryTick booked;
 
-    InsightsCronController(TickRuns runs, ContextPackTick packs) {
+    InsightsCronController(TickRuns runs, ContextPackTick packs, BookedSummaryTick booked) {
         this.runs = runs;
         this.packs = packs;
+        this.booked = booked;
     }
 
     @Post("/context-packs")
     @Operation(summary = "One step of at most INSIGHTS_CONTEXT_PACK_CRON_LIMIT packs (?budget=10s); answers the summary")
     public TickSummary contextPacks(@Nullable @QueryValue Duration budget) throws InterruptedException {
         return packs.run(runs.budget(checked(budget)));
+    }
+
+    @Post("/booked-summaries")
+    @Operation(summary = "Summaries of at most INSIGHTS_BOOKED_SUMMARIES_CRON_LIMIT booked leads whose conversation"
+            + " moved on since their last summary (?budget=10s); answers the summary")
+    public TickSummary bookedSummaries(@Nullable @QueryValue Duration budget) throws InterruptedException {
+        return booked.run(runs.budget(checked(budget)));
     }
 
     private static @Nullable Duration checked(@Nullable Duration budget) {

@@ -19,7 +19,6 @@ import java.util.Map;
  * @param synthesisMaxAttempts failed synthesis attempts after which the pack is recorded as failed
  * @param lease              how long a claimed pack stays with its tick; longer than any tick can run
  * @param maxLeads           most leads one pack may name
- * @param messagesPerLead    most messages of a lead read for its insight (the newest page from webhook-service)
  */
 @ConfigurationProperties("ballast.insights.context-packs")
 public record ContextPackSettings(
@@ -29,17 +28,15 @@ public record ContextPackSettings(
         @Bindable(defaultValue = "3") int leadMaxAttempts,
         @Bindable(defaultValue = "3") int synthesisMaxAttempts,
         @Bindable(defaultValue = "2m") Duration lease,
-        @Bindable(defaultValue = "1000") int maxLeads,
-        @Bindable(defaultValue = "50") int messagesPerLead) {
+        @Bindable(defaultValue = "1000") int maxLeads) {
 
     public static final int MAX_BATCH = 15;
     public static final int MAX_CONCURRENCY = 8;
 
     public ContextPackSettings {
-        if (leadMaxAttempts < 1 || synthesisMaxAttempts < 1 || maxLeads < 1 || messagesPerLead < 1
-                || lease.isNegative() || lease.isZero()) {
-            throw new ConfigurationException("ballast.insights.context-packs: attempts, max-leads and messages-per-lead"
-                    + " must be >= 1 and the lease > 0");
+        if (leadMaxAttempts < 1 || synthesisMaxAttempts < 1 || maxLeads < 1 || lease.isNegative() || lease.isZero()) {
+            throw new ConfigurationException("ballast.insights.context-packs: attempts and max-leads must be >= 1 and"
+                    + " the lease > 0");
         }
     }
 

@@ -1,17 +1,14 @@
 package dev.ballast.insights.packs;
 
+import dev.ballast.insights.sql.JdbcUnits;
 import dev.ballast.resilience.db.DbRetry;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
-import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,11 +52,6 @@ public final class ContextPackStore {
 
     public record LeadRow(long leadId, String status, int attempts, @Nullable String insight,
                           @Nullable String error) {
-    }
-
-    @FunctionalInterface
-    private interface Sql<T> {
-        T run(Connection c) throws SQLException;
     }
 
     private static final String CREATE = """
@@ -170,12 +162,10 @@ public final class ContextPackStore {
             LEFT JOIN insights.lead_insights i ON i.pack_id = l.pack_id AND i.lead_id = l.lead_id
             WHERE l.pack_id = ? ORDER BY l.position""";
 
-    private final DataSource dataSource;
-    private final TransactionOperations<Connection> tx;
+    private final JdbcUnits units;
 
-    ContextPackStore(DataSource dataSource, @Nullable DataSourceResolver resolver, TransactionOperations<Connection> tx) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.tx = tx;
+    ContextPackStore(JdbcUnits units) {
+        this.units = units;
     }
 
     /**
@@ -184,7 +174,7 @@ public final class ContextPackStore {
      * blindly rerun into a second pack.
      */
     public Created create(DbRetry db, NewPack pack) {
-        Sql<Created> work = c -> {
+        JdbcUnits.Sql<Created> work = c -> {
             try (PreparedStatement st = c.prepareStatement(CREATE)) {
                 st.setObject(1, pack.workspaceId());
                 st.setString(2, pack.question());
@@ -209,12 +199,12 @@ public final class ContextPackStore {
                 }
             }
         };
-        return pack.idempotencyKey() == null ? transaction(db, "create-context-pack", work)
-                : statement(db, "create-context-pack", work);
+        return pack.idempotencyKey() == null ? units.transaction(db, "create-context-pack", work)
+                : units.statement(db, "create-context-pack", work);
     }
 
     public @Nullable PackRow view(DbRetry db, UUID workspaceId, long id) {
-        return statement(db, "view-context-pack", c -> {
+        return units.statement(db, "view-context-pack", c -> {
             PackRow pack;
             try (PreparedStatement st = c.prepareStatement(VIEW_PACK)) {
                 st.setLong(1, id);
@@ -225,8 +215,8 @@ public final class ContextPackStore {
                     }
                     pack = new PackRow(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
                             rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getString(9),
-                            rs.getString(10), instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12)),
-                            instant(rs.getTimestamp(13)), new ArrayList<>());
+                            rs.getString(10), JdbcUnits.instant(rs.getTimestamp(11)), JdbcUnits.instant(rs.getTimestamp(12)),
+                            JdbcUnits.instant(rs.getTimestamp(13)), new ArrayList<>());
                 }
             }
             try (PreparedStatement st = c.prepareStatement(VIEW_LEADS)) {
@@ -244,7 +234,7 @@ public final class ContextPackStore {
 
     /** Claims at most {@code limit} open packs for {@code owner} until the lease runs out. */
     public List<ClaimedPack> claim(DbRetry db, int limit, Duration lease, UUID owner) {
-        return statement(db, "claim-context-packs", c -> {
+        return units.statement(db, "claim-context-packs", c -> {
             try (PreparedStatement st = c.prepareStatement(CLAIM)) {
                 st.setInt(1, limit);
                 st.setObject(2, owner);
@@ -263,7 +253,7 @@ public final class ContextPackStore {
 
     /** The next {@code batch} unsettled leads from the pack's cursor on. */
     public List<PendingLead> nextLeads(DbRetry db, long packId, int batch) {
-        return statement(db, "load-context-pack-step", c -> {
+        return units.statement(db, "load-context-pack-step", c -> {
             try (PreparedStatement st = c.prepareStatement(NEXT_LEADS)) {
                 st.setLong(1, packId);
                 st.setLong(2, packId);
@@ -281,7 +271,7 @@ public final class ContextPackStore {
 
     /** Stores a lead's insight and marks it done; false when the lease was lost or the lead was settled already. */
     public boolean writeInsight(DbRetry db, long packId, UUID owner, int position, String insight) {
-        return statement(db, "write-lead-insight", c -> {
+        return units.statement(db, "write-lead-insight", c -> {
             try (PreparedStatement st = c.prepareStatement(WRITE_INSIGHT)) {
                 st.setLong(1, packId);
                 st.setObject(2, owner);
@@ -300,7 +290,7 @@ public final class ContextPackStore {
      */
     public @Nullable String recordFailure(DbRetry db, long packId, UUID owner, int position, String error,
                                           boolean permanent, int maxAttempts) {
-        return transaction(db, "record-lead-failure", c -> {
+        return units.transaction(db, "record-lead-failure", c -> {
             try (PreparedStatement st = c.prepareStatement(RECORD_FAILURE)) {
                 st.setLong(1, packId);
                 st.setObject(2, owner);
@@ -320,7 +310,7 @@ public final class ContextPackStore {
      * {@code keepForSynthesis}. Answers whether every lead is settled (false as well when the lease was lost).
      */
     public boolean saveStep(DbRetry db, long packId, UUID owner, boolean keepForSynthesis) {
-        return statement(db, "save-context-pack-step", c -> {
+        return units.statement(db, "save-context-pack-step", c -> {
             try (PreparedStatement st = c.prepareStatement(SAVE_STEP)) {
                 st.setLong(1, packId);
                 st.setBoolean(2, keepForSynthesis);
@@ -336,7 +326,7 @@ public final class ContextPackStore {
 
     /** The pack's insights, in lead order. */
     public List<String> insights(DbRetry db, long packId) {
-        return statement(db, "load-context-pack-insights", c -> {
+        return units.statement(db, "load-context-pack-insights", c -> {
             try (PreparedStatement st = c.prepareStatement(INSIGHTS)) {
                 st.setLong(1, packId);
                 try (ResultSet rs = st.executeQuery()) {
@@ -352,7 +342,7 @@ public final class ContextPackStore {
 
     /** Marks the pack complete with its synthesis and releases it; false when the lease was lost. */
     public boolean complete(DbRetry db, long packId, UUID owner, String synthesis) {
-        return statement(db, "complete-context-pack", c -> {
+        return units.statement(db, "complete-context-pack", c -> {
             try (PreparedStatement st = c.prepareStatement(COMPLETE)) {
                 st.setString(1, synthesis);
                 st.setLong(2, packId);
@@ -365,7 +355,7 @@ public final class ContextPackStore {
     /** Records a failed synthesis and releases the pack; it fails for good when {@code permanent} or at the limit. */
     public @Nullable String failSynthesis(DbRetry db, long packId, UUID owner, String error, boolean permanent,
                                           int maxAttempts) {
-        return transaction(db, "fail-context-pack-synthesis", c -> {
+        return units.transaction(db, "fail-context-pack-synthesis", c -> {
             try (PreparedStatement st = c.prepareStatement(FAIL_SYNTHESIS)) {
                 st.setString(1, error);
                 st.setBoolean(2, permanent);
@@ -382,32 +372,12 @@ public final class ContextPackStore {
     }
 
     public void release(DbRetry db, long packId, UUID owner) {
-        statement(db, "release-context-pack", c -> {
+        units.statement(db, "release-context-pack", c -> {
             try (PreparedStatement st = c.prepareStatement(RELEASE)) {
                 st.setLong(1, packId);
                 st.setObject(2, owner);
                 return st.executeUpdate();
             }
         });
-    }
-
-    private <T> T statement(DbRetry db, String operation, Sql<T> work) {
-        try {
-            return db.statement(operation, () -> {
-                try (Connection c = dataSource.getConnection()) {
-                    return work.run(c);
-                }
-            });
-        } catch (SQLException e) {
-            throw new io.micronaut.data.exceptions.DataAccessException(operation + " failed: " + e.getSQLState(), e);
-        }
-    }
-
-    private <T> T transaction(DbRetry db, String operation, Sql<T> work) {
-        return db.transaction(operation, tx, status -> work.run(status.getConnection()));
-    }
-
-    private static @Nullable Instant instant(@Nullable Timestamp t) {
-        return t == null ? null : t.toInstant();
     }
 }

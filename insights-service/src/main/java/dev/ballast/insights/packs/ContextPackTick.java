@@ -1,7 +1,7 @@
 package dev.ballast.insights.packs;
 
 import dev.ballast.insights.calls.IntegrationsClient;
-import dev.ballast.insights.calls.WebhookClient;
+import dev.ballast.insights.calls.Conversations;
 import dev.ballast.insights.cron.CronSettings;
 import dev.ballast.insights.cron.DbUnreachable;
 import dev.ballast.insights.cron.TickRun;
@@ -15,8 +15,6 @@ import dev.ballast.resilience.db.DbUnavailableException;
 import dev.ballast.resilience.db.SchemaMigrator;
 import dev.ballast.resilience.http.AbortClass;
 import dev.ballast.resilience.http.CallAbortedException;
-import dev.ballast.webhook.api.WebhookOperations.MessagePage;
-import dev.ballast.webhook.api.WebhookOperations.MessageView;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;
@@ -55,18 +53,15 @@ public final class ContextPackTick {
 
     public static final String CRON = "context-packs";
     private static final Logger LOG = LoggerFactory.getLogger(ContextPackTick.class);
-    /** Longest message text handed to the LLM per message: enough for a reply, bounded for a pasted thread. */
-    private static final int MESSAGE_CHARS = 2000;
-    private static final int ERROR_CHARS = 500;
 
     private final ContextPackStore store;
     private final ContextPackSettings settings;
     private final TickRuns runs;
-    private final WebhookClient webhook;
+    private final Conversations conversations;
     private final IntegrationsClient integrations;
     private final @Nullable SchemaMigrator schema;
 
-    ContextPackTick(ContextPackStore store, ContextPackSettings settings, TickRuns runs, WebhookClient webhook,
+    ContextPackTick(ContextPackStore store, ContextPackSettings settings, TickRuns runs, Conversations conversations,
                     IntegrationsClient integrations, CronSettings cron, @Nullable SchemaMigrator schema) {
         if (settings.lease().compareTo(cron.budget()) <= 0) {
             // A lease shorter than a tick would let a second tick claim a pack the first is still working on.
@@ -76,7 +71,7 @@ public final class ContextPackTick {
         this.store = store;
         this.settings = settings;
         this.runs = runs;
-        this.webhook = webhook;
+        this.conversations = conversations;
         this.integrations = integrations;
         this.schema = schema;
     }
@@ -164,13 +159,13 @@ public final class ContextPackTick {
         boolean permanent;
         try {
             String insight = tick.call(() -> {
-                MessagePage page = webhook.leadMessages(lead.leadId(), ws, null, settings.messagesPerLead());
-                if (page == null) {
+                List<String> lines = conversations.lines(pack.workspaceId(), lead.leadId());
+                if (lines == null) {
                     return null;
                 }
                 String key = "context-pack:" + pack.id() + ":lead:" + lead.leadId() + ":" + (lead.attempts() + 1);
                 return integrations.leadInsight(key, ws, new LeadInsightRequest(pack.workspaceId(), lead.leadId(),
-                        pack.question(), lines(page.items()))).insight();
+                        pack.question(), lines)).insight();
             });
             if (insight != null) {
                 if (tick.unit(db -> store.writeInsight(db, pack.id(), owner, lead.position(), insight))) {
@@ -184,9 +179,8 @@ public final class ContextPackTick {
             // Not written: the lead stays pending, and its stored LLM answer is found again under the same key.
             return;
         } catch (HttpClientResponseException e) {
-            int code = e.code();
-            permanent = code >= 400 && code < 500 && code != 408 && code != 429;
-            failure = "http_" + code + ": " + e.getMessage();
+            permanent = Conversations.permanent(e);
+            failure = "http_" + e.code() + ": " + e.getMessage();
         } catch (CallNotPermittedException e) {
             // A breaker open on integrations-service is no fault of this lead: it stays pending, no attempt counted.
             return;
@@ -206,7 +200,7 @@ public final class ContextPackTick {
             permanent = false;
             failure = "http_client: " + e.getMessage();
         }
-        String error = failure.length() > ERROR_CHARS ? failure.substring(0, ERROR_CHARS) : failure;
+        String error = Conversations.error(failure);
         boolean givesUp = permanent;
         try {
             if (tick.unit(db -> store.recordFailure(db, pack.id(), owner, lead.position(), error, givesUp,
@@ -243,10 +237,9 @@ public final class ContextPackTick {
                     .synthesis());
             failure = null;
         } catch (HttpClientResponseException e) {
-            int code = e.code();
-            permanent = code >= 400 && code < 500 && code != 408 && code != 429;
+            permanent = Conversations.permanent(e);
             synthesis = null;
-            failure = "http_" + code + ": " + e.getMessage();
+            failure = "http_" + e.code() + ": " + e.getMessage();
         } catch (HttpClientException | CallNotPermittedException e) {
             synthesis = null;
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -258,23 +251,9 @@ public final class ContextPackTick {
             tick.unit(db -> store.complete(db, pack.id(), owner, done));
             return;
         }
-        String error = failure.length() > ERROR_CHARS ? failure.substring(0, ERROR_CHARS) : failure;
+        String error = Conversations.error(failure);
         boolean givesUp = permanent;
         tick.unit(db -> store.failSynthesis(db, pack.id(), owner, error, givesUp, settings.synthesisMaxAttempts()));
-    }
-
-    /** A lead's conversation as the LLM reads it: one line per message, oldest first. */
-    private static List<String> lines(List<MessageView> messages) {
-        List<String> lines = new ArrayList<>(messages.size());
-        for (MessageView m : messages) {
-            String text = (m.subject() == null ? "" : m.subject() + ": ") + (m.body() == null ? "" : m.body());
-            if (text.length() > MESSAGE_CHARS) {
-                text = text.substring(0, MESSAGE_CHARS);
-            }
-            lines.add(m.direction() + " " + m.channel() + " " + (m.sentAt() == null ? m.receivedAt() : m.sentAt())
-                    + " " + text);
-        }
-        return lines;
     }
 
     private static void await(Future<?> f) throws InterruptedException {

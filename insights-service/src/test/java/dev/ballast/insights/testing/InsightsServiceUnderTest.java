@@ -83,8 +83,19 @@ public final class InsightsServiceUnderTest implements AutoCloseable {
         return post("/cron/insights/context-packs" + query, "", "Authorization", "Bearer " + CRON_TOKEN);
     }
 
+    public HttpResponse<String> bookedTick(String query) {
+        return post("/cron/insights/booked-summaries" + query, "", "Authorization", "Bearer " + CRON_TOKEN);
+    }
+
+    public JsonNode bookedTickOk(String query) {
+        return ok(bookedTick(query));
+    }
+
     public JsonNode tickOk(String query) {
-        HttpResponse<String> r = tick(query);
+        return ok(tick(query));
+    }
+
+    private JsonNode ok(HttpResponse<String> r) {
         if (r.statusCode() != 200) {
             throw new AssertionError("tick answered " + r.statusCode() + ": " + r.body());
         }

@@ -13,6 +13,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
@@ -49,6 +50,7 @@ public final class StandIns implements AutoCloseable {
                    "body":"Yes, Tuesday works.","metadata":{},"receivedAt":"2026-01-02T00:00:00Z"}]}""")));
         integrations.stubFor(post(LEAD_INSIGHT).willReturn(okJson("{\"insight\":\"interested, wants Tuesday\"}")
                 .withFixedDelay(llmDelayMs)));
+        webhook.stubFor(get(urlPathEqualTo("/leads/booked")).willReturn(okJson("{\"items\":[]}")));
         integrations.stubFor(post(PACK_SYNTHESIS).willReturn(okJson("{\"synthesis\":\"most leads are interested\"}")
                 .withFixedDelay(llmDelayMs)));
     }
@@ -62,6 +64,20 @@ public final class StandIns implements AutoCloseable {
                 .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/problem+json")
                         .withBody("{\"type\":\"about:blank\",\"title\":\"refused\",\"status\":" + status
                                 + ",\"outcome\":\"failed\",\"retryable\":false,\"provider\":\"ai\"}")));
+    }
+
+    /** webhook-service lists these booked leads ({@code workspaceId/leadId/activityAt}), on one page. */
+    public void bookedLeads(java.util.UUID workspace, Map<Long, String> activityByLead) {
+        String items = activityByLead.entrySet().stream().map(e -> "{\"leadId\":" + e.getKey() + ",\"workspaceId\":\""
+                + workspace + "\",\"bookedAt\":\"2026-01-01T00:00:00Z\",\"activityAt\":\"" + e.getValue() + "\"}")
+                .collect(Collectors.joining(","));
+        webhook.stubFor(get(urlPathEqualTo("/leads/booked")).willReturn(okJson("{\"items\":[" + items + "]}")));
+    }
+
+    /** Requests for the booked leads' page. */
+    public List<LoggedRequest> bookedLeadReads() {
+        return webhook.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                urlPathEqualTo("/leads/booked")));
     }
 
     public String webhookUrl() {
