@@ -91,7 +91,7 @@ public final class ContextPackTick {
                     + "); no pack was claimed and no LLM call made", settings.inForce(), tick.retries(), e.sqlState());
         }
         Counts counts = new Counts();
-        Semaphore slots = new Semaphore(settings.concurrency());
+        Slots slots = new Slots(new Semaphore(settings.concurrency()), new Semaphore(settings.concurrency()));
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> steps = new ArrayList<>();
             for (ClaimedPack pack : packs) {
@@ -115,22 +115,20 @@ public final class ContextPackTick {
     }
 
     /** One step of one pack; a database failure ends it where it is (each write already complete or not made). */
-    private void step(TickRun tick, ClaimedPack pack, UUID owner, Semaphore slots, ExecutorService exec, Counts counts)
+    private void step(TickRun tick, ClaimedPack pack, UUID owner, Slots slots, ExecutorService exec, Counts counts)
             throws InterruptedException {
         try {
             List<PendingLead> leads = tick.unit(db -> store.nextLeads(db, pack.id(), settings.batch()));
             List<Future<?>> running = new ArrayList<>();
             for (PendingLead lead : leads) {
-                if (!tick.acquire(slots)) {
+                if (tick.stopping()) {
                     counts.cutByBudget.incrementAndGet();
                     break;
                 }
+                // Every lead of the step starts at once and waits for its slots: its messages are read while other
+                // leads' LLM calls run, so that an LLM slot is never held by a read.
                 running.add(exec.submit(() -> {
-                    try {
-                        lead(tick, pack, owner, lead, counts);
-                    } finally {
-                        slots.release();
-                    }
+                    lead(tick, pack, owner, lead, slots, counts);
                     return null;
                 }));
             }
@@ -153,22 +151,39 @@ public final class ContextPackTick {
         }
     }
 
-    private void lead(TickRun tick, ClaimedPack pack, UUID owner, PendingLead lead, Counts counts) {
+    private void lead(TickRun tick, ClaimedPack pack, UUID owner, PendingLead lead, Slots slots, Counts counts)
+            throws InterruptedException {
         String ws = pack.workspaceId().toString();
         String failure;
         boolean permanent;
         try {
-            String insight = tick.call(() -> {
-                List<String> lines = conversations.lines(pack.workspaceId(), lead.leadId());
-                if (lines == null) {
-                    return null;
+            if (!tick.acquire(slots.reads())) {
+                counts.cutByBudget.incrementAndGet();
+                return;
+            }
+            List<String> lines;
+            try {
+                lines = tick.call(() -> conversations.lines(pack.workspaceId(), lead.leadId()));
+            } finally {
+                slots.reads().release();
+            }
+            String insight = null;
+            if (lines != null) {
+                if (!tick.acquire(slots.llm())) {
+                    counts.cutByBudget.incrementAndGet();
+                    return;
                 }
-                String key = "context-pack:" + pack.id() + ":lead:" + lead.leadId() + ":" + (lead.attempts() + 1);
-                return integrations.leadInsight(key, ws, new LeadInsightRequest(pack.workspaceId(), lead.leadId(),
-                        pack.question(), lines)).insight();
-            });
+                try {
+                    String key = "context-pack:" + pack.id() + ":lead:" + lead.leadId() + ":" + (lead.attempts() + 1);
+                    insight = tick.call(() -> integrations.leadInsight(key, ws, new LeadInsightRequest(
+                            pack.workspaceId(), lead.leadId(), pack.question(), lines)).insight());
+                } finally {
+                    slots.llm().release();
+                }
+            }
             if (insight != null) {
-                if (tick.unit(db -> store.writeInsight(db, pack.id(), owner, lead.position(), insight))) {
+                String written = insight;
+                if (tick.unit(db -> store.writeInsight(db, pack.id(), owner, lead.position(), written))) {
                     counts.processed.incrementAndGet();
                 }
                 return;
@@ -212,14 +227,14 @@ public final class ContextPackTick {
         }
     }
 
-    private void synthesize(TickRun tick, ClaimedPack pack, UUID owner, Semaphore slots, Counts counts)
+    private void synthesize(TickRun tick, ClaimedPack pack, UUID owner, Slots slots, Counts counts)
             throws InterruptedException {
         List<String> insights = tick.unit(db -> store.insights(db, pack.id()));
         if (insights.isEmpty()) {
             tick.unit(db -> store.failSynthesis(db, pack.id(), owner, "no lead yielded an insight", true, 1));
             return;
         }
-        if (!tick.acquire(slots)) {
+        if (!tick.acquire(slots.llm())) {
             counts.cutByBudget.incrementAndGet();
             tick.unit(db -> {
                 store.release(db, pack.id(), owner);
@@ -244,7 +259,7 @@ public final class ContextPackTick {
             synthesis = null;
             failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         } finally {
-            slots.release();
+            slots.llm().release();
         }
         if (synthesis != null) {
             String done = synthesis;
@@ -268,6 +283,10 @@ public final class ContextPackTick {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** The tick's bounds: messages reads and LLM calls in flight, {@code concurrency} each. */
+    private record Slots(Semaphore reads, Semaphore llm) {
     }
 
     private static final class Counts {
