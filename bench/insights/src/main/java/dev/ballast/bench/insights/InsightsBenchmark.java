@@ -25,13 +25,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 
 /**
  * Context packs through insights-service's cron, ticks back to back, against an LLM stand-in ({@link StandIn}) that
  * answers every call after 50 ms. The reference is the LLM-latency bound of the knobs in force, measured in the same run: the rate of
  * lead-insight calls the stand-in serves with as many calls in flight as the tick may have, called directly. The
- * peak of Hikari's active connections is sampled throughout, and again in short runs at other concurrency knobs.
+ * peak of Hikari's active connections is sampled every 200 us throughout, and again in short runs at other concurrency knobs.
  */
 public final class InsightsBenchmark {
 
@@ -124,21 +125,26 @@ public final class InsightsBenchmark {
             Gauge active = ctx.getBean(MeterRegistry.class).find("hikaricp.connections.active").gauge();
             AtomicInteger peak = new AtomicInteger();
             AtomicBoolean sampling = new AtomicBoolean(true);
+            // Every 200 us: a busy loop would take a whole CPU of a small machine from what it measures.
             Thread sampler = Thread.ofPlatform().daemon().start(() -> {
                 while (sampling.get()) {
                     peak.accumulateAndGet((int) active.value(), Math::max);
-                    Thread.onSpinWait();
+                    LockSupport.parkNanos(200_000);
                 }
             });
             long started = System.nanoTime();
             int ticks = 0;
             long processed = 0;
-            while (open(url) > 0) {
+            // Until a tick finds no pack left to claim (then every pack is complete: checked below).
+            while (true) {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/cron/insights/context-packs"))
                         .header("Authorization", "Bearer " + CRON_TOKEN)
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
                     throw new IllegalStateException("tick answered " + r.statusCode() + ": " + r.body());
+                }
+                if (r.body().contains("\"stoppedBy\":\"idle\"")) {
+                    break;
                 }
                 ticks++;
                 processed += number(r.body(), "leadsProcessed");
@@ -150,7 +156,7 @@ public final class InsightsBenchmark {
             sampling.set(false);
             sampler.join();
             long stored = count(url, "SELECT count(*) FROM insights.lead_insights");
-            if (processed != (long) packs * leads || stored != processed) {
+            if (processed != (long) packs * leads || stored != processed || open(url) > 0) {
                 System.err.println("bench: FAILED: " + processed + " leads processed, " + stored + " stored, expected "
                         + (long) packs * leads + " each exactly once");
                 System.exit(1);
