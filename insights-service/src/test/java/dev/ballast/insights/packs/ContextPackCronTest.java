@@ -196,6 +196,21 @@ class ContextPackCronTest {
     }
 
     @Test
+    void aSecondReplicasTickWhileTheFirstWorksFindsItsPacksLeased() {
+        standIns.reset(400);
+        UUID ws = UUID.randomUUID();
+        long id = service.createPack(ws, leads(1, 10));
+        CompletableFuture<JsonNode> first = CompletableFuture.supplyAsync(() -> service.tickOk(""));
+        await().atMost(Duration.ofSeconds(15)).until(() -> standIns.insightCalls().size() >= 8);
+        JsonNode second = service.tickOk("");
+        assertThat(second.get("packsTouched").getIntValue()).isZero();
+        assertThat(second.get("stoppedBy").getStringValue()).isEqualTo("idle");
+        assertThat(first.join().get("leadsProcessed").getIntValue()).isEqualTo(10);
+        assertThat(standIns.insightCallsByKey()).hasSize(10).allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
+        assertThat(service.pack(ws, id).get("status").getStringValue()).isEqualTo("complete");
+    }
+
+    @Test
     void aFailingLeadIsRetriedABoundedNumberOfTimesThenRecordedWithoutBlockingThePack() {
         UUID ws = UUID.randomUUID();
         long id = service.createPack(ws, leads(1, 4));
