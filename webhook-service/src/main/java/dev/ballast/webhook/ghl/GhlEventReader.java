@@ -39,7 +39,8 @@ public final class GhlEventReader implements ProviderEventReader {
     static final String WORKFLOW_WEBHOOK = "workflow_webhook";
     static final Set<String> KNOWN_IGNORED = Set.of("outboundmessage", "contactcreate", "contactupdate",
             "contactdelete", "contacttagupdate", "contactdndupdate", "conversationunreadupdate", "notecreate",
-            "taskcreate", "opportunitycreate", "opportunitystatusupdate", "appointmentcreate");
+            "taskcreate", "opportunitycreate", "opportunitystatusupdate");
+    static final String APPOINTMENT_CREATE = "appointmentcreate";
     private static final int MAX_EVENT_TYPE_LENGTH = 100;
 
     @Override
@@ -54,6 +55,9 @@ public final class GhlEventReader implements ProviderEventReader {
             type = type.length() > MAX_EVENT_TYPE_LENGTH ? type.substring(0, MAX_EVENT_TYPE_LENGTH) : type;
             if (type.equals(INBOUND_MESSAGE)) {
                 return inboundMessage(p);
+            }
+            if (type.equals(APPOINTMENT_CREATE)) {
+                return appointment(p);
             }
             return new ParsedEvent.Ignored(p.requiredText("/locationId"), type, KNOWN_IGNORED.contains(type));
         }
@@ -87,6 +91,16 @@ public final class GhlEventReader implements ProviderEventReader {
                 LeadDraft.byGhlContact(contactId, null, p.optionalNonBlank("/phone"), null), message,
                 List.of(direction == Direction.INBOUND ? JobTypes.SMS_INBOUND_POST_PROCESS
                         : JobTypes.SMS_OUTBOUND_POST_PROCESS));
+    }
+
+    /** A GHL appointment: the booked lead is its contact, the appointment id keys the booking. */
+    private ParsedEvent appointment(Payload p) throws InvalidPayloadException {
+        String locationId = p.requiredText("/locationId");
+        String appointmentId = p.requiredText("/appointment/id");
+        String contactId = p.requiredText("/appointment/contactId");
+        return new ParsedEvent.Booking(locationId, APPOINTMENT_CREATE,
+                LeadDraft.byGhlContact(contactId, null, null, null), appointmentId,
+                p.optionalInstant("/appointment/startTime"));
     }
 
     private ParsedEvent workflowWebhook(Payload p, UUID workspaceId) throws InvalidPayloadException {

@@ -1,6 +1,7 @@
 package dev.ballast.webhook.intake;
 
 import dev.ballast.resilience.db.DbFailureClassifier;
+import dev.ballast.webhook.booking.Bookings;
 import dev.ballast.webhook.auth.AuthResult;
 import dev.ballast.webhook.auth.WebhookAuthenticator;
 import dev.ballast.webhook.deliverylog.DeliveryLog;
@@ -56,13 +57,15 @@ public final class WebhookIntake {
     private final MeterRegistry meters;
     private final ExecutorService blocking;
     private final OutboxRelay outbox;
+    private final Bookings bookings;
     /** Looked up once per (provider, outcome), both from fixed sets: a registry lookup per delivery costs CPU. */
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     WebhookIntake(TransactionOperations<Connection> tx, WebhookAuthenticator authenticator, IntakeStore store,
                   DeliveryLog deliveryLog, DeliveryJson deliveryJson, IntakeSettings settings, MeterRegistry meters,
-                  @Named(TaskExecutors.BLOCKING) ExecutorService blocking, OutboxRelay outbox) {
+                  @Named(TaskExecutors.BLOCKING) ExecutorService blocking, OutboxRelay outbox, Bookings bookings) {
         this.tx = tx;
+        this.bookings = bookings;
         this.authenticator = authenticator;
         this.store = store;
         this.deliveryLog = deliveryLog;
@@ -197,6 +200,13 @@ public final class WebhookIntake {
             case ParsedEvent.Ignored ignored -> delivery.answer(DeliveryLog.IGNORED,
                     ignored.known() ? null : "unknown_event", ignored.eventType(),
                     new IntakeAnswer("ignored", null, ignored.eventType()), null);
+            case ParsedEvent.Booking booking -> {
+                Bookings.Recorded r = bookings.record(connection, workspaceId, booking.lead(), booking.appointmentId(),
+                        booking.startsAt());
+                String status = r.inserted() ? DeliveryLog.ACCEPTED : DeliveryLog.DUPLICATE;
+                yield delivery.answer(status, null, booking.eventType(), new IntakeAnswer(status, null,
+                        booking.eventType()), null);
+            }
             case ParsedEvent.Storable storable -> {
                 // The accepted row is written by the store with the message, in the same statement.
                 DeliveryLog.Entry accepted = delivery.answer(DeliveryLog.ACCEPTED, null, storable.eventType(), null,

@@ -2,6 +2,7 @@ package dev.ballast.webhook.messages;
 
 import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.webhook.api.WebhookOperations;
+import dev.ballast.webhook.booking.Bookings;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.scheduling.TaskExecutors;
@@ -18,9 +19,11 @@ import java.util.UUID;
 public class MessageController implements WebhookOperations {
 
     private final MessageReads reads;
+    private final Bookings bookings;
 
-    MessageController(MessageReads reads) {
+    MessageController(MessageReads reads, Bookings bookings) {
         this.reads = reads;
+        this.bookings = bookings;
     }
 
     @Override
@@ -40,6 +43,31 @@ public class MessageController implements WebhookOperations {
     @Operation(summary = "Set an annotation (any JSON value) of a message; setting the same value again changes nothing")
     public AnnotationView annotate(long id, String kind, @Nullable String workspaceId, @Nullable byte[] value) {
         return reads.annotate(workspace(workspaceId), id, kind, value);
+    }
+
+    @Override
+    @Operation(summary = "Mark a lead booked; one booking per appointmentId (or per lead without one)")
+    public BookingView book(long id, @Nullable String workspaceId, BookingRequest booking) {
+        return found(bookings.book(workspace(workspaceId), id, booking), id);
+    }
+
+    @Override
+    @Operation(summary = "Whether a lead has a booked meeting")
+    public BookingView booking(long id, @Nullable String workspaceId) {
+        return found(bookings.booking(workspace(workspaceId), id), id);
+    }
+
+    @Override
+    @Operation(summary = "Booked leads, least recent activity first, by pages; all workspaces without X-Workspace-Id")
+    public BookedLeadPage bookedLeads(@Nullable String workspaceId, @Nullable String after, @Nullable Integer limit) {
+        return bookings.booked(workspaceId == null ? null : workspace(workspaceId), after, limit);
+    }
+
+    private static BookingView found(@Nullable BookingView view, long leadId) {
+        if (view == null) {
+            throw ProblemException.notFound("lead " + leadId);
+        }
+        return view;
     }
 
     private static UUID workspace(@Nullable String header) {

@@ -46,6 +46,27 @@ public interface WebhookOperations {
     AnnotationView annotate(long id, String kind, @Nullable @Header(WORKSPACE_HEADER) String workspaceId,
                             @Nullable @Body byte[] value);
 
+    /**
+     * Marks the lead booked: a meeting was booked by some other way than a GHL {@code AppointmentCreate} webhook. One
+     * booking per {@code appointmentId} (without one, one per lead): repeating the call changes nothing.
+     */
+    @Put("/leads/{id}/booking")
+    @Nullable
+    BookingView book(long id, @Nullable @Header(WORKSPACE_HEADER) String workspaceId, @Body BookingRequest booking);
+
+    /** Whether the lead has a booked meeting. */
+    @Get("/leads/{id}/booking")
+    @Nullable
+    BookingView booking(long id, @Nullable @Header(WORKSPACE_HEADER) String workspaceId);
+
+    /**
+     * Booked leads, least recent activity (booking or last message) first, by pages: pass {@code nextAfter} as
+     * {@code after}. Without {@code X-Workspace-Id}, those of every workspace (for cron jobs of other services).
+     */
+    @Get("/leads/booked{?after,limit}")
+    BookedLeadPage bookedLeads(@Nullable @Header(WORKSPACE_HEADER) String workspaceId,
+                               @Nullable @QueryValue String after, @Nullable @QueryValue Integer limit);
+
     /** A stored email or SMS; {@code annotations} by kind, present when the message was read on its own. */
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -58,6 +79,31 @@ public interface WebhookOperations {
 
     @Serdeable
     record AnnotationView(String kind, JsonNode value, Instant updatedAt) {
+    }
+
+    /** {@code appointmentId}: the calendar's id of the meeting, if it has one; {@code startsAt}: when it is. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BookingRequest(@Nullable String appointmentId, @Nullable Instant startsAt) {
+    }
+
+    /** {@code bookedAt}: the lead's first booking; {@code appointmentId}/{@code startsAt}: its latest; {@code bookings}: how many. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BookingView(long leadId, UUID workspaceId, boolean booked, @Nullable Instant bookedAt,
+                       @Nullable String appointmentId, @Nullable Instant startsAt, int bookings) {
+    }
+
+    /** {@code activityAt}: the later of the booking and the lead's last message. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BookedLead(long leadId, UUID workspaceId, Instant bookedAt, @Nullable Instant lastMessageAt,
+                      Instant activityAt) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BookedLeadPage(List<BookedLead> items, @Nullable String nextAfter) {
     }
 
     /** One page of a lead's messages, oldest first; pass {@code nextAfter} as {@code after} for the next page. */
