@@ -20,10 +20,13 @@ final class LocalSecrets {
 
     static final List<String> NAMES = List.of("WEBHOOK_ADMIN_TOKEN", "WEBHOOK_SERVICE_TOKEN", "WEBHOOK_SECRET_KEY",
             "JOBS_SERVICE_TOKEN", "JOBS_ADMIN_TOKEN", "JOBS_CRON_TOKEN", "INTEGRATIONS_SERVICE_TOKEN",
-            "INTEGRATIONS_ADMIN_TOKEN", "INTEGRATIONS_CRON_TOKEN", "INTEGRATIONS_SECRET_KEY");
+            "INTEGRATIONS_ADMIN_TOKEN", "INTEGRATIONS_CRON_TOKEN", "INTEGRATIONS_SECRET_KEY", "INSIGHTS_SERVICE_TOKEN",
+            "INSIGHTS_CRON_TOKEN");
     /** A caller's copy of another service's token: the name the caller reads, and the secret it must equal. */
     static final Map<String, String> ALIASES = Map.of("JOBS_WEBHOOK_SERVICE_TOKEN", "WEBHOOK_SERVICE_TOKEN",
-            "JOBS_INTEGRATIONS_SERVICE_TOKEN", "INTEGRATIONS_SERVICE_TOKEN");
+            "JOBS_INTEGRATIONS_SERVICE_TOKEN", "INTEGRATIONS_SERVICE_TOKEN",
+            "INSIGHTS_WEBHOOK_SERVICE_TOKEN", "WEBHOOK_SERVICE_TOKEN",
+            "INSIGHTS_INTEGRATIONS_SERVICE_TOKEN", "INTEGRATIONS_SERVICE_TOKEN");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private LocalSecrets() {
