@@ -1,6 +1,7 @@
 package dev.ballast.resilience.db;
 
 import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.Causes;
 import dev.ballast.resilience.db.DbFailureClassifier.Kind;
 import dev.ballast.resilience.db.DbUnavailableException.Reason;
 import dev.ballast.resilience.http.Deadline;
@@ -17,12 +18,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -484,32 +482,15 @@ public final class DbRetry {
     }
 
     private static boolean causedBy(Throwable failure, Throwable cause) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            if (t == cause) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(failure, t -> t == cause);
     }
 
     private static boolean gaveUpAlready(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof DbUnavailableException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(failure, t -> t instanceof DbUnavailableException);
     }
 
     private static String rootName(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Throwable root = failure;
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            root = t;
-        }
-        return root.getClass().getSimpleName();
+        return Causes.root(failure).getClass().getSimpleName();
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package dev.ballast.resilience.db;
 
 import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.Causes;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -43,7 +44,7 @@ public final class SchemaMigrator {
             throw new IllegalArgumentException("ballast.db.schema must be a lower-case SQL identifier");
         }
         // The injected bean is Micronaut Data's contextual proxy; Flyway needs the pool itself.
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        this.dataSource = JdbcRunner.resolve(dataSource, resolver);
         this.settings = settings;
         this.backoff = new Backoff(settings.migrationRetryBase(), settings.migrationRetryCap());
     }
@@ -123,11 +124,7 @@ public final class SchemaMigrator {
     }
 
     private static String rootName(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName();
+        return Causes.root(e).getClass().getSimpleName();
     }
 
     private static String firstLine(Throwable e) {
