@@ -34,15 +34,9 @@ public final class JdbcRunner {
         void bind(PreparedStatement st) throws SQLException;
     }
 
-    /** Reads a whole result. */
+    /** Reads a whole result ({@link #query}) or its current row ({@link #list}). */
     @FunctionalInterface
     public interface ResultMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    /** Reads the current row. */
-    @FunctionalInterface
-    public interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
     }
 
@@ -92,7 +86,7 @@ public final class JdbcRunner {
     }
 
     /** Runs a query as a retried statement and maps every row. */
-    public <T> List<T> list(String operation, String sql, Binder binder, RowMapper<T> mapper) {
+    public <T> List<T> list(String operation, String sql, Binder binder, ResultMapper<T> mapper) {
         return query(operation, sql, binder, rs -> rows(rs, mapper));
     }
 
@@ -131,7 +125,7 @@ public final class JdbcRunner {
     }
 
     /** Every row of a result, read by {@code mapper}. */
-    public static <T> List<T> rows(ResultSet rs, RowMapper<T> mapper) throws SQLException {
+    public static <T> List<T> rows(ResultSet rs, ResultMapper<T> mapper) throws SQLException {
         List<T> out = new ArrayList<>();
         while (rs.next()) {
             out.add(mapper.map(rs));
