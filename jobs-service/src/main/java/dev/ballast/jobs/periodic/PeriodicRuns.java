@@ -1,21 +1,14 @@
 package dev.ballast.jobs.periodic;
 
 import dev.ballast.jobs.queue.WorkspaceActivity;
-import dev.ballast.resilience.db.DbRetry;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
-import io.micronaut.transaction.TransactionOperations;
+import dev.ballast.resilience.db.JdbcRunner;
 import jakarta.inject.Singleton;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -32,17 +25,12 @@ public final class PeriodicRuns {
     public record Run(long jobId, boolean created) {
     }
 
-    private final TransactionOperations<Connection> tx;
-    private final DataSource dataSource;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
     private final WorkspaceActivity activity;
 
-    PeriodicRuns(TransactionOperations<Connection> tx, DataSource dataSource, @Nullable DataSourceResolver resolver,
-                 DbRetry retry, WorkspaceActivity activity) {
+    PeriodicRuns(JdbcRunner jdbc, WorkspaceActivity activity) {
+        this.jdbc = jdbc;
         this.activity = activity;
-        this.tx = tx;
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.retry = retry;
     }
 
     public static String dedupeKey(String kind, UUID workspace, String period) {
@@ -51,8 +39,7 @@ public final class PeriodicRuns {
 
     public Run enqueue(String kind, String jobType, UUID workspace, String period) {
         String key = dedupeKey(kind, workspace, period);
-        return retry.transaction("periodic-enqueue", tx, status -> {
-            Connection c = status.getConnection();
+        return jdbc.inTransaction("periodic-enqueue", c -> {
             Long jobId = null;
             boolean created = false;
             try (PreparedStatement st = c.prepareStatement("""
@@ -103,23 +90,13 @@ public final class PeriodicRuns {
      * (they would keep a workspace "active" forever), from {@code workspace_activity} (one row per workspace and job
      * type; this replica's notes are written first).
      */
-    public List<UUID> activeWorkspaces(Instant now, Duration within, Collection<String> periodicTypes)
-            throws SQLException {
+    public List<UUID> activeWorkspaces(Instant now, Duration within, Collection<String> periodicTypes) {
         activity.flush();
-        return retry.statement("periodic-active-workspaces", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                    SELECT DISTINCT workspace_id FROM jobs.workspace_activity
-                    WHERE last_job_at > ? AND NOT (type = ANY (?))""")) {
-                st.setTimestamp(1, Timestamp.from(now.minus(within)));
-                st.setArray(2, c.createArrayOf("text", periodicTypes.toArray()));
-                List<UUID> out = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getObject(1, UUID.class));
-                    }
-                }
-                return out;
-            }
-        });
+        return jdbc.list("periodic-active-workspaces", """
+                SELECT DISTINCT workspace_id FROM jobs.workspace_activity
+                WHERE last_job_at > ? AND NOT (type = ANY (?))""", st -> {
+            st.setTimestamp(1, Timestamp.from(now.minus(within)));
+            st.setArray(2, st.getConnection().createArrayOf("text", periodicTypes.toArray()));
+        }, rs -> rs.getObject(1, UUID.class));
     }
 }

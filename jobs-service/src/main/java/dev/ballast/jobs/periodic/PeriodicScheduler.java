@@ -72,11 +72,7 @@ public final class PeriodicScheduler {
             List<UUID> workspaces = kind.configuredWorkspaces();
             if (workspaces.isEmpty()) {
                 if (active == null) {
-                    try {
-                        active = runs.activeWorkspaces(now, settings.activeWithin(), periodicTypes);
-                    } catch (java.sql.SQLException e) {
-                        throw new IllegalStateException("cannot list active workspaces", e);
-                    }
+                    active = runs.activeWorkspaces(now, settings.activeWithin(), periodicTypes);
                 }
                 workspaces = active;
             }

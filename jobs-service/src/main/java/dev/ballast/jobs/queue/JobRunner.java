@@ -1,9 +1,9 @@
 package dev.ballast.jobs.queue;
 
-import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.jobs.queue.JobTypes.TypeSettings;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs claimed jobs, each on its own virtual thread under its type's time budget, and hands each outcome to the
@@ -49,17 +48,11 @@ public final class JobRunner {
     private final JsonMapper json;
     private final WorkerSettings settings;
     private final Map<Long, Running> held = new ConcurrentHashMap<>();
-    private final Thread heartbeats;
-    // One thread watches every running attempt's budget: a scheduled task per job cost a queue insert and removal
-    // under one lock for each job. It sleeps until the earliest deadline it saw (sweepAt); an attempt that starts
-    // with an earlier one wakes it.
-    private final Thread budgets;
-    private volatile long sweepAt = NO_SWEEP;
+    private final LeaseHeartbeat heartbeats;
+    private final TimeoutSweeper<Running> budgets;
     // Moving average (weight 1/8) of how long handlers run, 0 until one has: how much a pool may prefetch. Updated
     // without a lock: a lost update among racing finishers only makes the estimate a little older.
     private volatile long meanRunNanos;
-    private volatile boolean stopped;
-    private static final long NO_SWEEP = Long.MAX_VALUE;
 
     JobRunner(JobStore store, JobHandlers handlers, JobTypes types, OutcomeWriter writer, JobMetrics metrics,
               JsonMapper json, WorkerSettings settings) {
@@ -70,8 +63,15 @@ public final class JobRunner {
         this.metrics = metrics;
         this.json = json;
         this.settings = settings;
-        this.budgets = Thread.ofPlatform().daemon().name("jobs-timeouts").start(this::budgetLoop);
-        this.heartbeats = Thread.ofVirtual().name("jobs-heartbeat").start(this::heartbeatLoop);
+        this.budgets = new TimeoutSweeper<>(held::values, r -> r.settled.get() ? 0 : r.deadlineNanos, this::timedOut);
+        this.heartbeats = new LeaseHeartbeat(settings.heartbeat(), this::heartbeat, held::size);
+    }
+
+    /** Starts the budget sweeper and the heartbeat, as db-scheduler's {@code Scheduler.start()}. */
+    @PostConstruct
+    void start() {
+        budgets.start();
+        heartbeats.start();
     }
 
     /** How long handlers have been running lately (a moving average), or 0 when none has finished yet. */
@@ -143,10 +143,7 @@ public final class JobRunner {
         // 0 means "not started" to the sweeper.
         long due = started + r.type.timeout().toNanos() | 1;
         r.deadlineNanos = due;
-        long planned = sweepAt;
-        if (planned == NO_SWEEP || due - planned < 0) {
-            LockSupport.unpark(budgets);
-        }
+        budgets.watch(due);
         ClaimedJob job = r.job;
         AttemptOutcome outcome;
         try {
@@ -174,9 +171,14 @@ public final class JobRunner {
     }
 
     private void timedOut(Running r) {
-        AttemptOutcome outcome = failure(r, AttemptEnd.TIMEOUT, "TIMEOUT", "handler ran past its budget of " + r.type.timeout());
-        if (settle(r, outcome)) {
-            r.thread.interrupt();
+        try {
+            AttemptOutcome outcome = failure(r, AttemptEnd.TIMEOUT, "TIMEOUT", "handler ran past its budget of " + r.type.timeout());
+            if (settle(r, outcome)) {
+                r.thread.interrupt();
+            }
+        } catch (RuntimeException e) {
+            // One failed settle must not stop the budgets of every other running job.
+            LOG.error("job {} timeout could not be settled: {}", r.job.id(), e.toString());
         }
     }
 
@@ -225,52 +227,6 @@ public final class JobRunner {
         return true;
     }
 
-    private void budgetLoop() {
-        while (!stopped) {
-            sweepAt = NO_SWEEP;
-            long now = System.nanoTime();
-            long next = NO_SWEEP;
-            for (Running r : held.values()) {
-                long due = r.deadlineNanos;
-                if (due == 0 || r.settled.get()) {
-                    continue;
-                }
-                if (due - now <= 0) {
-                    try {
-                        timedOut(r);
-                    } catch (RuntimeException e) {
-                        // One failed settle must not stop the budgets of every other running job.
-                        LOG.error("job {} timeout could not be settled: {}", r.job.id(), e.toString());
-                    }
-                } else if (next == NO_SWEEP || due - next < 0) {
-                    next = due;
-                }
-            }
-            sweepAt = next;
-            if (next == NO_SWEEP) {
-                LockSupport.park(this);
-            } else {
-                LockSupport.parkNanos(this, next - now);
-            }
-        }
-    }
-
-    private void heartbeatLoop() {
-        long interval = settings.heartbeat().toMillis();
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Thread.sleep(interval);
-                heartbeat();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.atLevel(DbRetry.loopFailureLevel(e)).log(
-                        "job heartbeat failed, leases held={} run out unless the next one succeeds: {}", held.size(),
-                        e.getClass().getSimpleName());
-            }
-        }
-    }
-
     /** Extends the lease of every claim held, in one statement. */
     void heartbeat() {
         List<Running> sent = new ArrayList<>(held.values());
@@ -302,9 +258,8 @@ public final class JobRunner {
 
     @PreDestroy
     void stop() {
-        heartbeats.interrupt();
-        stopped = true;
-        LockSupport.unpark(budgets);
+        heartbeats.stop();
+        budgets.stop();
     }
 
     private static final class Running {

@@ -1,16 +1,12 @@
 package dev.ballast.jobs.queue;
 
 import dev.ballast.jobs.queue.JobQueue.Enqueued;
-import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.JdbcRunner;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.data.exceptions.DataAccessException;
-import io.micronaut.jdbc.DataSourceResolver;
-import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import org.postgresql.PGStatement;
 import org.postgresql.jdbc.PgConnection;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -153,15 +149,10 @@ public final class JobStore {
             SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM batch), (SELECT max(id) FROM batch),
                    (SELECT count(*) FROM batch WHERE created_at < now() - make_interval(secs => ?))""";
 
-    private final DataSource dataSource;
-    private final TransactionOperations<Connection> tx;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
 
-    JobStore(DataSource dataSource, @Nullable DataSourceResolver resolver, TransactionOperations<Connection> tx,
-             DbRetry retry) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.tx = tx;
-        this.retry = retry;
+    JobStore(JdbcRunner jdbc) {
+        this.jdbc = jdbc;
     }
 
     /**
@@ -170,13 +161,9 @@ public final class JobStore {
      */
     public Enqueued insert(Row row) {
         if (row.dedupeKey() == null) {
-            return retry.transaction("jobs-enqueue", tx, status -> unchecked(() -> insertOne(status.getConnection(), row)));
+            return jdbc.inTransaction("jobs-enqueue", c -> insertOne(c, row));
         }
-        return retry.statement("jobs-enqueue", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                return insertOne(c, row);
-            }
-        }));
+        return jdbc.statement("jobs-enqueue", c -> insertOne(c, row));
     }
 
     private static Enqueued insertOne(Connection c, Row row) throws SQLException {
@@ -214,7 +201,7 @@ public final class JobStore {
         if (rows.isEmpty()) {
             return List.of();
         }
-        return retry.transaction("jobs-enqueue-bulk", tx, status -> unchecked(() -> insertAll(status.getConnection(), rows)));
+        return jdbc.inTransaction("jobs-enqueue-bulk", c -> insertAll(c, rows));
     }
 
     private static List<Enqueued> insertAll(Connection c, List<Row> rows) throws SQLException {
@@ -316,21 +303,12 @@ public final class JobStore {
      * a lost connection it may leave a batch claimed that nobody runs: those come back when their lease runs out.
      */
     public List<ClaimedJob> claim(int limit, Duration lease, String worker) {
-        return retry.statement("jobs-claim", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(CLAIM)) {
-                st.setInt(1, limit);
-                st.setDouble(2, lease.toMillis() / 1000.0);
-                st.setString(3, worker);
-                List<ClaimedJob> jobs = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class),
-                                rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7), worker));
-                    }
-                }
-                return jobs;
-            }
-        }));
+        return jdbc.list("jobs-claim", CLAIM, st -> {
+            st.setInt(1, limit);
+            st.setDouble(2, lease.toMillis() / 1000.0);
+            st.setString(3, worker);
+        }, rs -> new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getString(4),
+                rs.getInt(5), rs.getInt(6), rs.getInt(7), worker));
     }
 
     /** Writes the outcomes whose claim still holds; returns the ids written (the others were fenced off). */
@@ -359,23 +337,21 @@ public final class JobStore {
             snoozed[i] = o.snoozed() ? 1 : 0;
             workers[i] = o.worker();
         }
-        return retry.statement("jobs-complete", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(COMPLETE))) {
-                PgConnection pg = c.unwrap(PgConnection.class);
-                st.setArray(1, pg.createArrayOf("int8", ids));
-                st.setArray(2, pg.createArrayOf("int4", attempts));
-                st.setArray(3, pg.createArrayOf("text", statuses));
-                st.setArray(4, pg.createArrayOf("text", kinds));
-                st.setArray(5, pg.createArrayOf("float8", delays));
-                st.setArray(6, pg.createArrayOf("text", results));
-                st.setArray(7, pg.createArrayOf("text", errorClasses));
-                st.setArray(8, pg.createArrayOf("text", errors));
-                st.setArray(9, pg.createArrayOf("int4", snoozed));
-                st.setArray(10, pg.createArrayOf("text", workers));
-                st.setArray(11, pg.createArrayOf("text", running(n)));
-                return ids(st);
-            }
-        }));
+        return jdbc.query("jobs-complete", COMPLETE, st -> {
+            planEachTime(st);
+            PgConnection pg = st.getConnection().unwrap(PgConnection.class);
+            st.setArray(1, pg.createArrayOf("int8", ids));
+            st.setArray(2, pg.createArrayOf("int4", attempts));
+            st.setArray(3, pg.createArrayOf("text", statuses));
+            st.setArray(4, pg.createArrayOf("text", kinds));
+            st.setArray(5, pg.createArrayOf("float8", delays));
+            st.setArray(6, pg.createArrayOf("text", results));
+            st.setArray(7, pg.createArrayOf("text", errorClasses));
+            st.setArray(8, pg.createArrayOf("text", errors));
+            st.setArray(9, pg.createArrayOf("int4", snoozed));
+            st.setArray(10, pg.createArrayOf("text", workers));
+            st.setArray(11, pg.createArrayOf("text", running(n)));
+        }, JobStore::ids);
     }
 
     /** Closes as {@code cancelled} the attempts of outcomes the fence refused whose job was cancelled meanwhile. */
@@ -391,41 +367,34 @@ public final class JobStore {
             workers[i] = refused.get(i).worker();
             cancelled[i] = AttemptEnd.CANCELLED.column();
         }
-        retry.statement("jobs-close-cancelled", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(CLOSE_CANCELLED))) {
-                st.setArray(1, c.createArrayOf("bigint", ids));
-                st.setArray(2, c.createArrayOf("int4", attempts));
-                st.setArray(3, c.createArrayOf("text", workers));
-                st.setArray(4, c.createArrayOf("text", cancelled));
-                return st.executeUpdate();
-            }
-        }));
+        jdbc.update("jobs-close-cancelled", CLOSE_CANCELLED, st -> {
+            planEachTime(st);
+            Connection c = st.getConnection();
+            st.setArray(1, c.createArrayOf("bigint", ids));
+            st.setArray(2, c.createArrayOf("int4", attempts));
+            st.setArray(3, c.createArrayOf("text", workers));
+            st.setArray(4, c.createArrayOf("text", cancelled));
+        });
     }
 
     /** Extends the leases of running attempts; returns the ids still held (the others were rescued or cancelled). */
     public Set<Long> heartbeat(Long[] ids, Integer[] attempts, Duration lease) {
-        return retry.statement("jobs-heartbeat", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = planEachTime(c.prepareStatement(HEARTBEAT))) {
-                st.setDouble(1, lease.toMillis() / 1000.0);
-                st.setArray(2, c.createArrayOf("bigint", ids));
-                st.setArray(3, c.createArrayOf("int4", attempts));
-                st.setArray(4, c.createArrayOf("text", running(ids.length)));
-                return ids(st);
-            }
-        }));
+        return jdbc.query("jobs-heartbeat", HEARTBEAT, st -> {
+            planEachTime(st);
+            Connection c = st.getConnection();
+            st.setDouble(1, lease.toMillis() / 1000.0);
+            st.setArray(2, c.createArrayOf("bigint", ids));
+            st.setArray(3, c.createArrayOf("int4", attempts));
+            st.setArray(4, c.createArrayOf("text", running(ids.length)));
+        }, JobStore::ids);
     }
 
     /** Hands jobs whose lease ran out back to the queue (or dead, when that was their last attempt). */
     public Rescued rescueExpired(int limit) {
-        return retry.statement("jobs-rescue", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(RESCUE)) {
-                st.setInt(1, limit);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return new Rescued(rs.getInt(1), rs.getInt(2));
-                }
-            }
-        }));
+        return jdbc.query("jobs-rescue", RESCUE, st -> st.setInt(1, limit), rs -> {
+            rs.next();
+            return new Rescued(rs.getInt(1), rs.getInt(2));
+        });
     }
 
     /** What one pruning step did: jobs deleted, rows read, the last id read (the next cursor), rows old enough. */
@@ -438,20 +407,17 @@ public final class JobStore {
 
     /** Reads up to {@code limit} jobs after {@code afterId} and deletes those finished more than {@code maxAge} ago. */
     public PruneStep prune(long afterId, Duration maxAge, int limit) {
-        return retry.statement("jobs-prune", () -> unchecked(() -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PRUNE)) {
-                double seconds = maxAge.toMillis() / 1000.0;
-                st.setLong(1, afterId);
-                st.setInt(2, limit);
-                st.setDouble(3, seconds);
-                st.setDouble(4, seconds);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    long last = rs.getLong(3);
-                    return new PruneStep(rs.getInt(1), rs.getInt(2), rs.wasNull() ? afterId : last, rs.getInt(4));
-                }
-            }
-        }));
+        double seconds = maxAge.toMillis() / 1000.0;
+        return jdbc.query("jobs-prune", PRUNE, st -> {
+            st.setLong(1, afterId);
+            st.setInt(2, limit);
+            st.setDouble(3, seconds);
+            st.setDouble(4, seconds);
+        }, rs -> {
+            rs.next();
+            long last = rs.getLong(3);
+            return new PruneStep(rs.getInt(1), rs.getInt(2), rs.wasNull() ? afterId : last, rs.getInt(4));
+        });
     }
 
     /**
@@ -459,9 +425,8 @@ public final class JobStore {
      * with a cached generic plan: one made while the table was small (a seq scan hash-joined to the batch) is kept
      * however large the table grows, and costs a full scan per batch from then on.
      */
-    private static PreparedStatement planEachTime(PreparedStatement st) throws SQLException {
+    private static void planEachTime(PreparedStatement st) throws SQLException {
         st.unwrap(PGStatement.class).setPrepareThreshold(0);
-        return st;
     }
 
     private static String[] running(int n) {
@@ -470,27 +435,11 @@ public final class JobStore {
         return out;
     }
 
-    private static Set<Long> ids(PreparedStatement st) throws SQLException {
+    private static Set<Long> ids(ResultSet rs) throws SQLException {
         Set<Long> out = new HashSet<>();
-        try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getLong(1));
-            }
+        while (rs.next()) {
+            out.add(rs.getLong(1));
         }
         return out;
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run() throws SQLException;
-    }
-
-    private static <T> T unchecked(SqlWork<T> work) {
-        try {
-            return work.run();
-        } catch (SQLException e) {
-            // Unchecked like a repository's failure; the classifier still reads the SQLState underneath.
-            throw new DataAccessException("jobs statement failed: sqlstate=" + e.getSQLState(), e);
-        }
     }
 }

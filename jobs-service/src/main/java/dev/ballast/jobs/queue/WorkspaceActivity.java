@@ -1,19 +1,16 @@
 package dev.ballast.jobs.queue;
 
 import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.JdbcRunner;
 import dev.ballast.resilience.db.SchemaMigrator;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,15 +38,12 @@ public final class WorkspaceActivity {
     private record Key(UUID workspaceId, String type) {
     }
 
-    private final DataSource dataSource;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
     private final @Nullable SchemaMigrator schema;
     private final Map<Key, Long> pending = new ConcurrentHashMap<>();
 
-    WorkspaceActivity(DataSource dataSource, @Nullable DataSourceResolver resolver, DbRetry retry,
-                      @Nullable SchemaMigrator schema) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.retry = retry;
+    WorkspaceActivity(JdbcRunner jdbc, @Nullable SchemaMigrator schema) {
+        this.jdbc = jdbc;
         this.schema = schema;
     }
 
@@ -66,7 +60,7 @@ public final class WorkspaceActivity {
         }
         try {
             flush();
-        } catch (RuntimeException | SQLException e) {
+        } catch (RuntimeException e) {
             // Kept in memory: the next flush writes them.
             LOG.atLevel(DbRetry.loopFailureLevel(e)).log("workspace activity not written, kept for the next flush: {}", e.toString());
         }
@@ -78,7 +72,7 @@ public final class WorkspaceActivity {
     }
 
     /** Writes what was noted since the last flush; notes made meanwhile wait for the next one. */
-    public void flush() throws SQLException {
+    public void flush() {
         if (pending.isEmpty()) {
             return;
         }
@@ -93,13 +87,11 @@ public final class WorkspaceActivity {
             types[i] = batch.get(i).getKey().type();
             at[i] = new Timestamp(batch.get(i).getValue());
         }
-        retry.statement("jobs-workspace-activity", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(UPSERT)) {
-                st.setArray(1, c.createArrayOf("uuid", workspaces));
-                st.setArray(2, c.createArrayOf("text", types));
-                st.setArray(3, c.createArrayOf("timestamptz", at));
-                return st.executeUpdate();
-            }
+        jdbc.update("jobs-workspace-activity", UPSERT, st -> {
+            Connection c = st.getConnection();
+            st.setArray(1, c.createArrayOf("uuid", workspaces));
+            st.setArray(2, c.createArrayOf("text", types));
+            st.setArray(3, c.createArrayOf("timestamptz", at));
         });
         for (Map.Entry<Key, Long> e : batch) {
             // A newer note of the same key, made while this one was written, stays for the next flush.

@@ -1,6 +1,8 @@
 package dev.ballast.jobs.admin;
 
+import dev.ballast.jobs.queue.JobState;
 import dev.ballast.jobs.testing.JobsServiceUnderTest;
+import dev.ballast.jobs.testing.TestJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.json.tree.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -11,6 +13,8 @@ import org.junit.jupiter.api.TestInstance;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -145,9 +149,8 @@ class AdminJobsApiTest {
 
     @Test
     void aRunningJobShowsTheAttemptInProgressAfterItsFinishedOnes() {
-        long id = service.insertJob("t-detail", UUID.randomUUID(), "running", 2, 5);
         // A running attempt has no row yet (it is written when the attempt ends): the job row says where and since when.
-        service.execute("UPDATE jobs.jobs SET claimed_at = now() - interval '3 seconds' WHERE id = ?", id);
+        long id = TestJob.of("t-detail").stored(JobState.RUNNING, 2).claimedAgo(Duration.ofSeconds(3)).insert(service);
         service.execute("""
                 INSERT INTO jobs.job_attempts (job_id, attempt, worker, finished_at, outcome, error_class, error)
                 VALUES (?, 1, 'w-a', now(), 'retry', 'HttpClientException', '503')""", id);
@@ -224,10 +227,8 @@ class AdminJobsApiTest {
         UUID ws = UUID.randomUUID();
         service.insertJob(type, ws, "available", 0, 5);
         service.insertJob(type, ws, "available", 0, 5);
-        long old = service.insertJob(type, ws, "available", 0, 5);
-        service.execute("UPDATE jobs.jobs SET run_at = now() - interval '10 minutes' WHERE id = ?", old);
-        long later = service.insertJob(type, ws, "available", 0, 5);
-        service.execute("UPDATE jobs.jobs SET run_at = now() + interval '1 hour' WHERE id = ?", later);
+        TestJob.of(type).workspace(ws).runAt(Instant.now().minus(Duration.ofMinutes(10))).insert(service);
+        TestJob.of(type).workspace(ws).later().insert(service);
         service.insertJob(type, ws, "running", 1, 5);
         service.insertJob(type, ws, "succeeded", 1, 5);
         service.insertJob(type, ws, "dead", 1, 5);

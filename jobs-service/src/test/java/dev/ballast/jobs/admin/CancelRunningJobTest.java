@@ -25,7 +25,6 @@ class CancelRunningJobTest {
 
     @BeforeAll
     void start() {
-        TestHandlers.reset();
         service = JobsServiceUnderTest.start(Map.of(
                 "ballast.jobs.workers.enabled", "true",
                 "ballast.jobs.workers.heartbeat-interval", "200ms",
@@ -34,7 +33,7 @@ class CancelRunningJobTest {
 
     @AfterAll
     void stop() {
-        TestHandlers.release.countDown();
+        TestHandlers.of(service).release();
         service.close();
     }
 
@@ -44,20 +43,20 @@ class CancelRunningJobTest {
                 "{\"type\":\"blocking\",\"workspaceId\":\"" + UUID.randomUUID() + "\"}", SERVICE);
         assertThat(enqueued.statusCode()).as(enqueued.body()).isEqualTo(201);
         long id = Long.parseLong(service.json(enqueued).get("jobId").getStringValue());
-        await().atMost(Duration.ofSeconds(10)).until(() -> TestHandlers.runs(id) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestHandlers.of(service).runs(id) == 1);
 
         HttpResponse<String> cancelled = service.post("/admin/jobs/" + id + "/cancel", "", ADMIN);
 
         assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
         assertThat(service.json(cancelled).get("status").getStringValue()).isEqualTo("cancelled");
         // the worker's heartbeat finds its claim gone and interrupts the handler, which never finished by itself
-        await().atMost(Duration.ofSeconds(10)).until(() -> TestHandlers.INTERRUPTED.contains(id));
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestHandlers.of(service).interrupted(id));
         await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(
                 service.queryOne("SELECT outcome FROM jobs.job_attempts WHERE job_id = ?", id)));
         assertThat(service.query("SELECT status, result::text, finished_at IS NOT NULL AS finished FROM jobs.jobs "
                 + "WHERE id = ?", id).getFirst())
                 .containsEntry("status", "cancelled").containsEntry("result", null).containsEntry("finished", true);
         assertThat(service.count("SELECT count(*) FROM jobs.job_attempts WHERE job_id = ?", id)).isEqualTo(1);
-        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+        assertThat(TestHandlers.of(service).runs(id)).isEqualTo(1);
     }
 }

@@ -3,10 +3,10 @@ package dev.ballast.jobs.cron;
 import dev.ballast.jobs.queue.JobQueue;
 import dev.ballast.jobs.queue.RunningJobsService;
 import dev.ballast.jobs.queue.TestHandlers;
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.FaultProxy;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
-import io.micronaut.json.tree.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,8 +41,8 @@ class CronRunTest {
         proxy = FaultProxy.in(db);
         service = RunningJobsService.start(db, proxy, Map.of(
                 "ballast.jobs.workers.enabled", "false",
-                // only the tick hands expired leases back here: the background rescuer would race it for them
-                "ballast.jobs.workers.rescue-interval", "1h",
+                // Only ticks rescue here: a background rescue racing the tick would take the job it must count.
+                "ballast.jobs.workers.rescue-interval", "10m",
                 "ballast.jobs.cron.token", TOKEN,
                 "ballast.jobs.cron.budget", "20s",
                 "ballast.jobs.types.sleepy.timeout", "1s"));
@@ -93,14 +93,14 @@ class CronRunTest {
 
     @Test
     void aTickRunsDueJobsAndAnswersCounts() {
-        TestHandlers.reset();
+        TestHandlers.of(service).reset();
         UUID ws = UUID.randomUUID();
         JobQueue queue = service.queue();
         for (int i = 0; i < 5; i++) {
-            queue.enqueue(new JobQueue.NewJob("counting", ws, null, null, null, null, null));
+            TestJob.of("counting").workspace(ws).enqueue(queue);
         }
-        long dead = queue.enqueue(new JobQueue.NewJob("permanent", ws, null, null, null, null, null)).id();
-        queue.enqueue(new JobQueue.NewJob("counting", ws, null, null, java.time.Instant.now().plusSeconds(3600), null, null));
+        long dead = TestJob.of("permanent").workspace(ws).enqueue(queue);
+        TestJob.of("counting").workspace(ws).later().enqueue(queue);
 
         HttpResponse<String> r = run("?budget=10s", "Authorization", "Bearer " + TOKEN);
 
@@ -114,21 +114,14 @@ class CronRunTest {
 
     @Test
     void aTickStopsAtItsBudgetSayingSoAndCountsWhatItRescuedAndWhatTimedOut() {
-        TestHandlers.reset();
+        TestHandlers.of(service).reset();
         UUID ws = UUID.randomUUID();
         JobQueue queue = service.queue();
         // a job whose worker died: its lease ran out a second ago
-        long abandoned = queue.enqueue(new JobQueue.NewJob("counting", ws, null, null,
-                java.time.Instant.now().plusSeconds(3600), null, null)).id();
-        service.execute("""
-                WITH c AS (UPDATE jobs.jobs SET status = 'running', attempt = 1, locked_by = 'gone',
-                           lease_until = now() - interval '1 second', run_at = now() WHERE id = ? RETURNING id)
-                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, 1, 'gone' FROM c""", abandoned);
+        long abandoned = TestJob.of("counting").workspace(ws).claimedBy("gone", Duration.ofSeconds(-1)).insert(service);
         // more work than the budget holds: each runs into its type's 1 s timeout and comes back for another try
-        JsonNode forever = JsonNode.createObjectNode(
-                Map.of("ms", JsonNode.createNumberNode(60_000)));
         for (int i = 0; i < 30; i++) {
-            queue.enqueue(new JobQueue.NewJob("sleepy", ws, forever, null, null, null, 100));
+            TestJob.of("sleepy").workspace(ws).payload("ms", 60_000).maxAttempts(100).enqueue(queue);
         }
         try {
             long started = System.nanoTime();
@@ -182,19 +175,19 @@ class CronRunTest {
 
     @Test
     void aTickWhoseDatabaseFreezesInTheMiddleStopsEarlySayingWhyWithinItsBudget() throws Exception {
-        TestHandlers.reset();
+        TestHandlers.of(service).reset();
         UUID ws = UUID.randomUUID();
-        long blocking = service.queue().enqueue(new JobQueue.NewJob("blocking", ws, null, null, null, null, null)).id();
+        long blocking = TestJob.of("blocking").workspace(ws).enqueue(service.queue());
         long budgetMs = 20_000;
         long started = System.nanoTime();
         CompletableFuture<HttpResponse<String>> tick = CompletableFuture.supplyAsync(
                 () -> run("?budget=" + budgetMs + "ms", "Authorization", "Bearer " + TOKEN));
         HttpResponse<String> r;
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.runs(blocking) == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.of(service).runs(blocking) == 1);
             // The tick holds a running job; the database hangs; the job ends and the tick claims again.
             proxy.freeze();
-            TestHandlers.release.countDown();
+            TestHandlers.of(service).release();
             r = tick.get(budgetMs + 10_000, TimeUnit.MILLISECONDS);
         } finally {
             proxy.restore();

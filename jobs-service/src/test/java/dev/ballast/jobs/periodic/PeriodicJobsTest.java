@@ -2,6 +2,7 @@ package dev.ballast.jobs.periodic;
 
 import dev.ballast.jobs.queue.JobQueue;
 import dev.ballast.jobs.testing.JobsServiceUnderTest;
+import dev.ballast.jobs.testing.TestJob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,9 +122,9 @@ class PeriodicJobsTest {
         UUID stale = UUID.randomUUID();
         UUID onlyPeriodic = UUID.randomUUID();
         UUID onlyInTheTable = UUID.randomUUID();
-        queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", recent, null, null, null, null, null));
-        queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", stale, null, null, null, null, null));
-        queue.enqueue(new JobQueue.NewJob("workspace-daily-digest", onlyPeriodic, null, null, null, null, null));
+        TestJob.of("email-inbound-post-process").workspace(recent).enqueue(queue);
+        TestJob.of("email-inbound-post-process").workspace(stale).enqueue(queue);
+        TestJob.of("workspace-daily-digest").workspace(onlyPeriodic).enqueue(queue);
         // Noted in memory at enqueue, written on the next read.
         assertThat(service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id IN (?, ?, ?)",
                 recent, stale, onlyPeriodic)).isZero();
@@ -136,7 +137,7 @@ class PeriodicJobsTest {
         service.execute("INSERT INTO jobs.workspace_activity VALUES (?, 'email-inbound-post-process', now())",
                 onlyInTheTable);
         // A later job of the same workspace and type moves its time forward, never back.
-        queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", recent, null, null, null, null, null));
+        TestJob.of("email-inbound-post-process").workspace(recent).enqueue(queue);
         List<UUID> active = runs.activeWorkspaces(Instant.now(), java.time.Duration.ofDays(7),
                 List.of("workspace-daily-digest"));
         assertThat(active).contains(recent, onlyInTheTable).doesNotContain(stale, onlyPeriodic);

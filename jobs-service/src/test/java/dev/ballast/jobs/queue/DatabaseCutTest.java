@@ -1,10 +1,10 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.FaultProxy;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.json.tree.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,14 +50,13 @@ class DatabaseCutTest {
 
     @Test
     void workersSurviveADatabaseCutAndFinishEveryJobExactlyOnce() {
-        TestHandlers.reset();
+        TestHandlers.of(pool).reset();
         List<JobQueue.NewJob> jobs = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) {
-            jobs.add(new JobQueue.NewJob("sleepy", UUID.randomUUID(),
-                    JsonNode.createObjectNode(Map.of("ms", JsonNode.createNumberNode(100))), "cut-" + i, null, null, null));
+            jobs.add(TestJob.of("sleepy").payload("ms", 100).dedupeKey("cut-" + i).newJob());
         }
         pool.queue().enqueueAll(jobs);
-        await().atMost(Duration.ofSeconds(20)).until(() -> TestHandlers.RUNS.size() >= JOBS / 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestHandlers.of(pool).runs().size() >= JOBS / 4);
 
         proxy.cut();
         try {
@@ -77,9 +75,9 @@ class DatabaseCutTest {
                                       GROUP BY job_id HAVING count(*) <> 1) x""")).isZero();
         assertThat(pool.count("SELECT count(DISTINCT job_id) FROM jobs.job_attempts WHERE outcome = 'succeeded'"))
                 .isEqualTo(JOBS);
-        assertThat(TestHandlers.RUNS).hasSize(JOBS);
+        assertThat(TestHandlers.of(pool).runs()).hasSize(JOBS);
         // Outcomes that met the cut were kept and written after it, not left to the lease to run again.
-        assertThat(TestHandlers.RUNS.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+        assertThat(TestHandlers.of(pool).runs().values()).allSatisfy(n -> assertThat(n).isEqualTo(1));
 
         // The listener is back too: with polling at 30 s, a job enqueued elsewhere still starts at once.
         long id = ((Number) db.query("""
@@ -91,7 +89,6 @@ class DatabaseCutTest {
 
     @Test
     void outcomesHeldThroughACutLongerThanTheLeaseAreFencedOffWhereAnotherReplicaRescuedTheJob() {
-        TestHandlers.reset();
         try (TestDatabase own = TestPostgres.freshDatabase(); FaultProxy cutOff = FaultProxy.in(own);
              RunningJobsService held = RunningJobsService.startWorker(own, cutOff, Map.of(
                      "ballast.jobs.workers.worker-id", "held",
@@ -102,12 +99,12 @@ class DatabaseCutTest {
                      "ballast.db.retry.max-retries", "1"))) {
             List<JobQueue.NewJob> jobs = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                jobs.add(new JobQueue.NewJob("sleepy", UUID.randomUUID(),
-                        JsonNode.createObjectNode(Map.of("ms", JsonNode.createNumberNode(150))), "held-" + i, null, null,
-                        null));
+                jobs.add(TestJob.of("sleepy").payload("ms", 150).dedupeKey("held-" + i).newJob());
             }
             held.queue().enqueueAll(jobs);
-            await().atMost(Duration.ofSeconds(20)).until(() -> TestHandlers.RUNS.size() >= 4);
+            TestHandlers heldRuns = TestHandlers.of(held);
+            TestHandlers rescuerRuns = null;
+            await().atMost(Duration.ofSeconds(20)).until(() -> heldRuns.runs().size() >= 4);
 
             cutOff.cut();
             RunningJobsService rescuer = null;
@@ -117,6 +114,7 @@ class DatabaseCutTest {
                 // ...while a replica that still reaches the database takes their jobs back once the leases run out.
                 rescuer = RunningJobsService.startWorker(own, null, Map.of("ballast.jobs.workers.worker-id", "rescuer",
                         "ballast.jobs.workers.lease", "2s", "ballast.jobs.workers.heartbeat-interval", "400ms"));
+                rescuerRuns = TestHandlers.of(rescuer);
                 await().atMost(Duration.ofSeconds(20)).until(() -> own.count(
                         "SELECT count(*) FROM jobs.job_attempts WHERE worker = 'held' AND outcome = 'abandoned'") > 0);
                 assertThat(unwritten(held)).isPositive();
@@ -138,8 +136,9 @@ class DatabaseCutTest {
             long abandoned = own.count("SELECT count(*) FROM jobs.job_attempts WHERE outcome = 'abandoned'");
             assertThat(abandoned).isPositive();
             // A rescued job ran once more, and only once; every other job ran once.
-            assertThat(TestHandlers.RUNS.values().stream().filter(n -> n.get() == 2).count()).isEqualTo(abandoned);
-            assertThat(TestHandlers.RUNS.values()).allSatisfy(n -> assertThat(n.get()).isBetween(1, 2));
+            Map<Long, Integer> runs = TestHandlers.runsAcross(heldRuns, rescuerRuns);
+            assertThat(runs.values().stream().filter(n -> n == 2).count()).isEqualTo(abandoned);
+            assertThat(runs.values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
             assertThat(own.count("SELECT count(*) FROM jobs.job_attempts")).isEqualTo(40 + abandoned);
         }
     }

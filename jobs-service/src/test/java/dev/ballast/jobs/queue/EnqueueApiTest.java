@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import io.micronaut.json.tree.JsonNode;
@@ -94,8 +95,7 @@ class EnqueueApiTest {
     @Test
     void enqueueingAKnownKeyInProcessAnswersTheExistingJobNotNull() {
         JobQueue queue = service.queue();
-        JobQueue.NewJob job = new JobQueue.NewJob("counting", UUID.randomUUID(), null, "in-process-" + UUID.randomUUID(),
-                null, null, null);
+        JobQueue.NewJob job = TestJob.of("counting").dedupeKey("in-process-" + UUID.randomUUID()).newJob();
         JobQueue.Enqueued created = queue.enqueue(job);
         JobQueue.Enqueued existing = queue.enqueue(job);
 

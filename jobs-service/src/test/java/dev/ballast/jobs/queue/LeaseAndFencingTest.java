@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -41,11 +42,11 @@ class LeaseAndFencingTest {
 
     @BeforeEach
     void reset() {
-        TestHandlers.reset();
+        TestHandlers.of(service).reset();
     }
 
     private long enqueue(String type) {
-        return service.queue().enqueue(new JobQueue.NewJob(type, UUID.randomUUID(), null, null, null, null, null)).id();
+        return TestJob.of(type).enqueue(service.queue());
     }
 
     private Object status(long id) {
@@ -55,18 +56,12 @@ class LeaseAndFencingTest {
     @Test
     void aJobOfACrashedWorkerRunsAgainAfterItsLeaseAndTheLateCompletionIsFencedOff() {
         JobStore store = service.bean(JobStore.class);
-        // Claimed as the claim statement does, by a worker that then dies: no heartbeat, no outcome.
-        long id = service.queue().enqueue(new JobQueue.NewJob("counting", UUID.randomUUID(), null, null,
-                java.time.Instant.now().plusSeconds(3600), null, null)).id();
-        service.execute("""
-                WITH c AS (UPDATE jobs.jobs SET status = 'running', attempt = 1, locked_by = 'crashed-worker',
-                           lease_until = now() + interval '1500 milliseconds', run_at = now() WHERE id = ? RETURNING id)
-                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, 1, 'crashed-worker' FROM c""", id);
+        long id = crashedWorkersJob(TestJob.of("counting"));
         ClaimedJob crashed = new ClaimedJob(id, "counting", UUID.randomUUID(), "{}", 1, 5, 0);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(status(id)));
 
-        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+        assertThat(TestHandlers.of(service).runs(id)).isEqualTo(1);
         assertThat(service.query("SELECT outcome FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
                 .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
         // The crashed worker comes back and reports its old attempt: nothing changes.
@@ -84,12 +79,10 @@ class LeaseAndFencingTest {
     void theFinisherOfAnAbandonedAttemptCannotOverwriteTheAttemptRunningNow() {
         JobStore store = service.bean(JobStore.class);
         UUID workspace = UUID.randomUUID();
-        long id = service.queue().enqueue(new JobQueue.NewJob("blocking", workspace, null, null,
-                java.time.Instant.now().plusSeconds(3600), null, null)).id();
-        claimAsACrashedWorker(id);
+        long id = crashedWorkersJob(TestJob.of("blocking").workspace(workspace));
         ClaimedJob crashed = new ClaimedJob(id, "blocking", workspace, "{}", 1, 5, 0);
         // Rescued after the lease, then claimed again by the resident workers: attempt 2 is in its handler.
-        await().atMost(Duration.ofSeconds(10)).until(() -> TestHandlers.runs(id) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestHandlers.of(service).runs(id) == 1);
         String row = "SELECT status, attempt, locked_by, result::text, last_error, finished_at FROM jobs.jobs WHERE id = ?";
         Map<String, Object> attempt2 = service.query(row, id).getFirst();
         assertThat(attempt2).containsEntry("status", "running").containsEntry("attempt", 2);
@@ -100,19 +93,17 @@ class LeaseAndFencingTest {
                 "IllegalStateException", "late")))).isEmpty();
         assertThat(service.query(row, id).getFirst()).isEqualTo(attempt2);
 
-        TestHandlers.release.countDown();
+        TestHandlers.of(service).release();
         await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(status(id)));
         assertThat(service.queryOne("SELECT result::text FROM jobs.jobs WHERE id = ?", id)).isNotEqualTo("{\"attempt\": 1}");
         assertThat(service.query("SELECT attempt, outcome FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
                 .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
-        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+        assertThat(TestHandlers.of(service).runs(id)).isEqualTo(1);
     }
 
     @Test
     void aJobWhoseLastAttemptIsAbandonedIsMarkedDeadByTheRescuerAndNotRunAgain() {
-        long id = service.queue().enqueue(new JobQueue.NewJob("counting", UUID.randomUUID(), null, null,
-                java.time.Instant.now().plusSeconds(3600), null, 1)).id();
-        claimAsACrashedWorker(id);
+        long id = crashedWorkersJob(TestJob.of("counting").maxAttempts(1));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "dead".equals(status(id)));
 
@@ -124,36 +115,35 @@ class LeaseAndFencingTest {
                 .singleElement().satisfies(r -> assertThat(r).containsEntry("outcome", "abandoned")
                         .containsEntry("error_class", "LEASE_EXPIRED"));
         // Dead is final: the resident workers, polling all along, never ran it.
-        assertThat(TestHandlers.runs(id)).isZero();
+        assertThat(TestHandlers.of(service).runs(id)).isZero();
     }
 
-    /** Claims a job as the claim statement does, for a worker that then dies: no heartbeat, no outcome. */
-    private void claimAsACrashedWorker(long id) {
-        service.execute("""
-                WITH c AS (UPDATE jobs.jobs SET status = 'running', attempt = 1, locked_by = 'crashed-worker',
-                           lease_until = now() + interval '1500 milliseconds', run_at = now() WHERE id = ? RETURNING id)
-                INSERT INTO jobs.job_attempts (job_id, attempt, worker) SELECT id, 1, 'crashed-worker' FROM c""", id);
+    /** A job claimed as the claim statement does, by a worker that then dies: no heartbeat, no outcome. */
+    private long crashedWorkersJob(TestJob job) {
+        return job.claimedBy("crashed-worker", Duration.ofMillis(1500)).insert(service);
     }
 
     @Test
     void aWorkerProcessStoppedMidJobLeavesTheJobToBeRunAgainAfterTheLease() {
         try (TestDatabase own = TestPostgres.freshDatabase()) {
             long id;
+            TestHandlers doomedRuns;
             try (RunningJobsService doomed = RunningJobsService.startWorker(own, null, Map.of(
                     "ballast.jobs.workers.worker-id", "doomed", "ballast.jobs.workers.lease", "1500ms",
                     "ballast.jobs.workers.heartbeat-interval", "300ms", "ballast.jobs.workers.shutdown-grace", "0s"))) {
-                id = doomed.queue().enqueue(new JobQueue.NewJob("blocking", UUID.randomUUID(), null, null, null, null,
-                        null)).id();
-                await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.runs(id) == 1);
+                doomedRuns = TestHandlers.of(doomed);
+                id = TestJob.of("blocking").enqueue(doomed.queue());
+                await().atMost(Duration.ofSeconds(5)).until(() -> doomedRuns.runs(id) == 1);
             }
             // Stopped with the handler still running: the outcome is not written, the lease still holds.
             assertThat(own.query("SELECT status FROM jobs.jobs WHERE id = ?", id).getFirst())
                     .containsEntry("status", "running");
-            TestHandlers.release.countDown();
+            doomedRuns.release();
             try (RunningJobsService survivor = RunningJobsService.startWorker(own, null, SHORT_LEASE)) {
+                TestHandlers.of(survivor).release();
                 await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(
                         survivor.queryOne("SELECT status FROM jobs.jobs WHERE id = ?", id)));
-                assertThat(TestHandlers.runs(id)).isEqualTo(2);
+                assertThat(TestHandlers.runsAcross(doomedRuns, TestHandlers.of(survivor))).containsEntry(id, 2);
                 assertThat(survivor.query("SELECT outcome, worker FROM jobs.job_attempts WHERE job_id = ? ORDER BY attempt", id))
                         .extracting(r -> r.get("outcome")).containsExactly("abandoned", "succeeded");
             }
@@ -163,12 +153,12 @@ class LeaseAndFencingTest {
     @Test
     void aRunningJobThatIsCancelledIsNotOverwrittenByItsFinisher() {
         long id = enqueue("blocking");
-        await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.runs(id) == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.of(service).runs(id) == 1);
         service.execute("UPDATE jobs.jobs SET status = 'cancelled', finished_at = now() WHERE id = ?", id);
 
         // The heartbeat notices and interrupts the handler; releasing it as well covers either order.
-        await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.INTERRUPTED.contains(id));
-        TestHandlers.release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestHandlers.of(service).interrupted(id));
+        TestHandlers.of(service).release();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> "cancelled".equals(
                 service.queryOne("SELECT outcome FROM jobs.job_attempts WHERE job_id = ?", id)));
@@ -179,13 +169,11 @@ class LeaseAndFencingTest {
 
     @Test
     void aLongJobKeepsItsLeaseByHeartbeatAndRunsOnce() {
-        long id = service.queue().enqueue(new JobQueue.NewJob("sleepy", UUID.randomUUID(),
-                io.micronaut.json.tree.JsonNode.createObjectNode(Map.of("ms", io.micronaut.json.tree.JsonNode.createNumberNode(4000))),
-                null, null, null, null)).id();
+        long id = TestJob.of("sleepy").payload("ms", 4000).enqueue(service.queue());
 
         await().atMost(Duration.ofSeconds(15)).until(() -> "succeeded".equals(status(id)));
 
-        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+        assertThat(TestHandlers.of(service).runs(id)).isEqualTo(1);
         assertThat(service.count("SELECT count(*) FROM jobs.job_attempts WHERE job_id = ?", id)).isEqualTo(1);
     }
 }

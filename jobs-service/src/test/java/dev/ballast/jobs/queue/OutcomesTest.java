@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import io.micronaut.json.tree.JsonNode;
@@ -13,7 +14,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,12 +48,11 @@ class OutcomesTest {
 
     @BeforeEach
     void reset() {
-        TestHandlers.reset();
+        TestHandlers.of(service).reset();
     }
 
     private long enqueue(String type, Map<String, JsonNode> payload) {
-        return service.queue().enqueue(new JobQueue.NewJob(type, UUID.randomUUID(), JsonNode.createObjectNode(payload),
-                null, null, null, null)).id();
+        return TestJob.of(type).payload(payload).enqueue(service.queue());
     }
 
     private Map<String, Object> job(long id) {
@@ -89,7 +88,7 @@ class OutcomesTest {
             assertThat(a.get("outcome")).isEqualTo("dead");
             assertThat(a.get("error_class")).isEqualTo("PermanentJobFailure");
         });
-        assertThat(TestHandlers.runs(id)).isEqualTo(1);
+        assertThat(TestHandlers.of(service).runs(id)).isEqualTo(1);
     }
 
     @Test
@@ -119,14 +118,14 @@ class OutcomesTest {
         long id = enqueue("flaky", Map.of("failures", JsonNode.createNumberNode(10)));
         awaitStatus(id, "dead");
         assertThat(attempts(id)).extracting(r -> r.get("outcome")).containsExactly("retry", "retry", "retry", "dead");
-        assertThat(TestHandlers.runs(id)).isEqualTo(4);
+        assertThat(TestHandlers.of(service).runs(id)).isEqualTo(4);
     }
 
     @Test
     void aHandlerPastItsBudgetIsInterruptedAndTheAttemptRecordedTimeout() {
         long id = enqueue("sleepy", Map.of("ms", JsonNode.createNumberNode(60_000)));
         awaitStatus(id, "dead");
-        assertThat(TestHandlers.INTERRUPTED).contains(id);
+        assertThat(TestHandlers.of(service).interrupted(id)).isTrue();
         assertThat(attempts(id)).extracting(r -> r.get("outcome")).containsExactly("timeout", "timeout");
         assertThat(attempts(id)).extracting(r -> r.get("error_class")).containsOnly("TIMEOUT");
         Map<String, Object> first = attempts(id).getFirst();
@@ -135,8 +134,7 @@ class OutcomesTest {
 
     @Test
     void aSnoozeSpendsNoAttempt() {
-        long id = service.queue().enqueue(new JobQueue.NewJob("snoozing", UUID.randomUUID(), null, null, null, null, 1))
-                .id();
+        long id = TestJob.of("snoozing").maxAttempts(1).enqueue(service.queue());
         awaitStatus(id, "succeeded");
         assertThat(job(id)).containsEntry("attempt", 2).containsEntry("snoozes", 1).containsEntry("max_attempts", 1);
         assertThat(attempts(id)).extracting(r -> r.get("outcome")).containsExactly("snoozed", "succeeded");
@@ -161,8 +159,7 @@ class OutcomesTest {
         awaitStatus(old1, "succeeded");
         awaitStatus(old2, "dead");
         awaitStatus(recent, "succeeded");
-        long live = service.queue().enqueue(new JobQueue.NewJob("counting", UUID.randomUUID(), null, null,
-                java.time.Instant.now().plusSeconds(3600), null, null)).id();
+        long live = TestJob.of("counting").later().enqueue(service.queue());
         // As they would be: created before they finished, and everything created before them older still.
         service.execute("UPDATE jobs.jobs SET created_at = now() - interval '3 hours' WHERE id < ?", old1);
         service.execute("UPDATE jobs.jobs SET created_at = now() - interval '2 hours', finished_at = now() - interval '2 hours' "

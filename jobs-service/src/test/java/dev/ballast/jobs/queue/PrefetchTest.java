@@ -1,9 +1,9 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.json.tree.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,15 +28,13 @@ class PrefetchTest {
 
     @Test
     void slowJobsAreNotHoardedByOnePoolAndBothPoolsRunThem() throws Exception {
-        TestHandlers.reset();
         try (TestDatabase db = TestPostgres.freshDatabase();
              RunningJobsService a = RunningJobsService.startWorker(db, null, settings("pool-a"));
              RunningJobsService b = RunningJobsService.startWorker(db, null, settings("pool-b"))) {
             UUID ws = UUID.randomUUID();
             List<JobQueue.NewJob> jobs = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
-                jobs.add(new JobQueue.NewJob("sleepy", ws, JsonNode.createObjectNode(
-                        Map.of("ms", JsonNode.createNumberNode(150))), null, null, null, null));
+                jobs.add(TestJob.of("sleepy").workspace(ws).payload("ms", 150).newJob());
             }
             a.queue().enqueueAll(jobs);
 
@@ -60,19 +57,19 @@ class PrefetchTest {
             }
             assertThat(byWorker).containsOnlyKeys("pool-a", "pool-b");
             assertThat(byWorker.values()).allSatisfy(n -> assertThat(((Number) n).longValue()).isGreaterThanOrEqualTo(6));
-            assertThat(TestHandlers.RUNS).hasSize(24).allSatisfy((id, runs) -> assertThat(runs.get()).isEqualTo(1));
+            assertThat(TestHandlers.runsAcross(TestHandlers.of(a), TestHandlers.of(b))).hasSize(24)
+                    .allSatisfy((id, runs) -> assertThat(runs).isEqualTo(1));
         }
     }
 
     @Test
     void fastJobsAreClaimedManyPerStatement() throws Exception {
-        TestHandlers.reset();
         try (TestDatabase db = TestPostgres.freshDatabase();
              RunningJobsService pool = RunningJobsService.startWorker(db, null, settings("pool-fast"))) {
             UUID ws = UUID.randomUUID();
             List<JobQueue.NewJob> jobs = new ArrayList<>();
             for (int i = 0; i < 3000; i++) {
-                jobs.add(new JobQueue.NewJob("counting", ws, null, null, null, null, null));
+                jobs.add(TestJob.of("counting").workspace(ws).newJob());
             }
             pool.queue().enqueueAll(jobs);
             await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -81,9 +78,9 @@ class PrefetchTest {
             long claims = pool.bean(MeterRegistry.class).get("ballast.jobs.claim.latency").timer().count();
             // Two slots claiming only what they can run would need 1,500 claims or more.
             assertThat(claims).as("claim statements for 3,000 jobs").isLessThan(3000 / (8 * CONCURRENCY));
-            assertThat(TestHandlers.RUNS).hasSize(3000)
-                    .allSatisfy((id, runs) -> assertThat(runs.get()).isEqualTo(1));
-            assertThat(TestHandlers.RUNS.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(3000);
+            assertThat(TestHandlers.of(pool).runs()).hasSize(3000)
+                    .allSatisfy((id, runs) -> assertThat(runs).isEqualTo(1));
+            assertThat(TestHandlers.of(pool).totalRuns()).isEqualTo(3000);
         }
     }
 

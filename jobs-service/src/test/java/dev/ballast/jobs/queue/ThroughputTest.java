@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +50,7 @@ class ThroughputTest {
         UUID ws = UUID.randomUUID();
         List<JobQueue.NewJob> jobs = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            jobs.add(new JobQueue.NewJob("noop-test", ws, null, null, java.time.Instant.now().plusSeconds(3600), null, null));
+            jobs.add(TestJob.of("noop-test").workspace(ws).later().newJob());
         }
         for (int i = 0; i < 20; i++) {
             pool.queue().enqueueAll(jobs);
@@ -66,7 +67,7 @@ class ThroughputTest {
         List<Long> delays = new ArrayList<>();
         JobQueue other = pool.queue();
         for (int i = 0; i < 200; i++) {
-            long id = other.enqueue(new JobQueue.NewJob("noop-test", ws, null, null, null, null, null)).id();
+            long id = TestJob.of("noop-test").workspace(ws).enqueue(other);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)).until(() ->
                     pool.count("SELECT count(*) FROM jobs.jobs WHERE id = ? AND status = 'succeeded'", id) == 1);
             delays.add(((Number) pool.queryOne("""

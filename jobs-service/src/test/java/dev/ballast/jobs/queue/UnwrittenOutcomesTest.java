@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,17 +45,17 @@ class UnwrittenOutcomesTest {
         db.close();
     }
 
-    private static int handlerRuns() {
-        return TestHandlers.RUNS.values().stream().mapToInt(AtomicInteger::get).sum();
+    private int handlerRuns() {
+        return TestHandlers.of(pool).totalRuns();
     }
 
     @Test
     void claimsStopWhileOutcomesCannotBeWrittenAndEveryJobRunsOnceWhenTheyCan() throws Exception {
-        TestHandlers.reset();
+        TestHandlers.of(pool).reset();
         UUID ws = UUID.randomUUID();
         List<JobQueue.NewJob> jobs = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            jobs.add(new JobQueue.NewJob("counting", ws, null, null, null, null, null));
+            jobs.add(TestJob.of("counting").workspace(ws).newJob());
         }
         int held = CONCURRENCY + BATCH;
         try (Connection blocker = db.connect(); Statement st = blocker.createStatement()) {
@@ -74,7 +74,7 @@ class UnwrittenOutcomesTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 pool.count("SELECT count(*) FROM jobs.jobs WHERE status = 'succeeded'") == 200);
-        assertThat(TestHandlers.RUNS).hasSize(200).allSatisfy((id, runs) -> assertThat(runs.get()).isEqualTo(1));
+        assertThat(TestHandlers.of(pool).runs()).hasSize(200).allSatisfy((id, runs) -> assertThat(runs).isEqualTo(1));
         assertThat(pool.count("SELECT count(*) FROM jobs.job_attempts WHERE outcome = 'succeeded' AND attempt = 1"
                 + " AND started_at <= finished_at AND worker IS NOT NULL")).isEqualTo(200);
     }

@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.TestInstance;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -38,7 +38,7 @@ class WakeupTest {
     }
 
     private long enqueueElsewhere() {
-        return enqueuer.queue().enqueue(new JobQueue.NewJob("counting", UUID.randomUUID(), null, null, null, null, null)).id();
+        return TestJob.of("counting").enqueue(enqueuer.queue());
     }
 
     private long startDelayMillis(long id) {

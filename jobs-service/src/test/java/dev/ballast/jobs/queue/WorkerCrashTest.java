@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.JvmProcess;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,9 +45,9 @@ class WorkerCrashTest {
             List<Long> ids;
             try (JvmProcess victim = JvmProcess.start("dev.ballast.jobs.Application", props,
                     Path.of("target", "worker-crash-victim.log"))) {
-                JsonNode slow = JsonNode.createObjectNode(Map.of("ms", JsonNode.createNumberNode(2_000)));
+                Map<String, JsonNode> slow = Map.of("ms", JsonNode.createNumberNode(2_000));
                 for (int i = 0; i < JOBS; i++) {
-                    enqueuer.queue().enqueue(new JobQueue.NewJob("sleepy", UUID.randomUUID(), slow, null, null, null, null));
+                    TestJob.of("sleepy").payload(slow).enqueue(enqueuer.queue());
                 }
                 await().atMost(Duration.ofSeconds(90)).until(() -> enqueuer.count(
                         "SELECT count(*) FROM jobs.jobs WHERE status = 'running' AND locked_by = 'victim'") >= 2);

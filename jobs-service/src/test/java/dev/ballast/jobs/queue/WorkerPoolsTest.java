@@ -1,5 +1,6 @@
 package dev.ballast.jobs.queue;
 
+import dev.ballast.jobs.testing.TestJob;
 import dev.ballast.testsupport.TestDatabase;
 import dev.ballast.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -42,11 +43,10 @@ class WorkerPoolsTest {
 
     @Test
     void fourPoolsCompetingForTwoThousandJobsRunEachExactlyOnce() {
-        TestHandlers.reset();
         UUID ws = UUID.randomUUID();
         List<JobQueue.NewJob> jobs = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            jobs.add(new JobQueue.NewJob("counting", ws, null, null, null, null, null));
+            jobs.add(TestJob.of("counting").workspace(ws).newJob());
         }
         // Enqueued through one pool in bulk chunks; the others hear of them by NOTIFY.
         for (int i = 0; i < jobs.size(); i += 500) {
@@ -56,8 +56,9 @@ class WorkerPoolsTest {
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 pools.getFirst().count("SELECT count(*) FROM jobs.jobs WHERE status = 'succeeded'") == 2000);
 
-        assertThat(TestHandlers.RUNS).hasSize(2000);
-        assertThat(TestHandlers.RUNS.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+        Map<Long, Integer> runs = TestHandlers.runsAcross(pools.stream().map(TestHandlers::of).toArray(TestHandlers[]::new));
+        assertThat(runs).hasSize(2000);
+        assertThat(runs.values()).allSatisfy(n -> assertThat(n).isEqualTo(1));
         RunningJobsService any = pools.getFirst();
         assertThat(any.count("SELECT count(*) FROM jobs.job_attempts")).isEqualTo(2000);
         assertThat(any.count("SELECT count(*) FROM jobs.job_attempts WHERE outcome = 'succeeded' AND attempt = 1"))

@@ -1,6 +1,7 @@
 package dev.ballast.jobs.queue;
 
 import dev.ballast.jobs.testing.JobsServiceUnderTest;
+import dev.ballast.jobs.testing.TestJob;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,9 +22,9 @@ class WorkspaceActivityTest {
             JobQueue queue = service.bean(JobQueue.class);
             UUID ws = UUID.randomUUID();
             for (int i = 0; i < 3; i++) {
-                queue.enqueue(new JobQueue.NewJob("email-inbound-post-process", ws, null, null, null, null, null));
+                TestJob.of("email-inbound-post-process").workspace(ws).enqueue(queue);
             }
-            queue.enqueue(new JobQueue.NewJob("sms-inbound-post-process", ws, null, null, null, null, null));
+            TestJob.of("sms-inbound-post-process").workspace(ws).enqueue(queue);
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     service.count("SELECT count(*) FROM jobs.workspace_activity WHERE workspace_id = ?", ws) == 2);
             await().atMost(Duration.ofSeconds(5)).until(() -> service.bean(WorkspaceActivity.class).pendingNotes() == 0);
@@ -38,7 +39,7 @@ class WorkspaceActivityTest {
             WorkspaceActivity activity = service.bean(WorkspaceActivity.class);
             UUID ws = UUID.randomUUID();
             service.bean(JobQueue.class).enqueue(
-                    new JobQueue.NewJob("email-inbound-post-process", ws, null, null, null, null, null));
+                    TestJob.of("email-inbound-post-process").workspace(ws).newJob());
             // The table out of reach (as a schema change gone wrong would leave it): the write fails, nothing is lost.
             service.execute("ALTER TABLE jobs.workspace_activity RENAME TO workspace_activity_away");
             try {

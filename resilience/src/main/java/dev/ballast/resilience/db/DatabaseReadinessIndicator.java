@@ -41,7 +41,7 @@ public final class DatabaseReadinessIndicator implements HealthIndicator {
 
     public DatabaseReadinessIndicator(DataSource dataSource, @Nullable DataSourceResolver resolver,
                                       SchemaMigrator migrator, DatabaseSettings settings) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        this.dataSource = JdbcRunner.resolve(dataSource, resolver);
         this.migrator = migrator;
         this.settings = settings;
     }

@@ -1,5 +1,7 @@
 package dev.ballast.resilience.db;
 
+import dev.ballast.resilience.Causes;
+
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.SocketException;
@@ -56,8 +58,7 @@ public final class DbFailureClassifier {
 
     /** The SQLState nearest the top of the chain, or null when there is none. */
     public static String sqlState(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+        for (Throwable t : Causes.chain(failure)) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 return sql.getSQLState();
             }

@@ -1,12 +1,11 @@
 package dev.ballast.resilience.db;
 
 import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.Causes;
 import dev.ballast.resilience.db.DbFailureClassifier.Kind;
 import dev.ballast.resilience.db.DbUnavailableException.Reason;
 import dev.ballast.resilience.http.Deadline;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionCallback;
 import io.micronaut.transaction.TransactionDefinition;
@@ -17,16 +16,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -61,11 +54,9 @@ import java.util.regex.Pattern;
  * per retry and for its give-up (operation, retry n/max, delay, kind, SQLState and exception class: never SQL text,
  * parameters, URLs or secrets); every other unit failing during the same outage logs at DEBUG only, and the first
  * success after it logs one INFO line with the outage's length. Contention retries (40001/40P01) always log WARN.
- * Every retry calls the {@link RetryListener}s and counts in Micrometer:
- * {@code ballast.db.retry.attempts{operation,unit,outcome}}, {@code ballast.db.retry.retries{operation,unit,kind}},
- * {@code ballast.db.retry.giveups{operation,unit,kind,reason}} and the timer
- * {@code ballast.db.retry.calls{operation,unit,outcome}}. Operation names are tag values: use a fixed name per
- * call site ({@code "load-context-pack"}), never an id.
+ * Every retry calls the {@link RetryListener}s; the lines are written by {@link DbRetryLog} and the Micrometer meters
+ * kept by {@link DbRetryMetrics}, both told by this loop through {@link DbRetryEvents}. Operation names are tag
+ * values: use a fixed name per call site ({@code "load-context-pack"}), never an id.
  *
  * <p>Instances are immutable and thread-safe; {@link #onRetry} and {@link #feeding} return
  * adjusted copies.
@@ -135,13 +126,7 @@ public final class DbRetry {
 
     private final Policy policy;
     private final int circuitThreshold;
-    private final MeterRegistry meters;
-    /**
-     * Every call counts an attempt and times itself: a registry lookup builds tags and a meter id each time, so the
-     * meters are looked up once per (operation, unit, outcome), which come from fixed sets in code.
-     */
-    private final ConcurrentMap<String, Counter> attempts;
-    private final ConcurrentMap<String, Timer> calls;
+    private final DbRetryEvents[] events;
     private final List<RetryListener> listeners;
     private final @Nullable ConnectionCircuit circuit;
     private final @Nullable RandomGenerator random;
@@ -159,22 +144,20 @@ public final class DbRetry {
      * @param meters           where the counters and timers go
      */
     public DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters) {
-        this(policy, circuitThreshold, meters, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), List.of(), null,
+        this(policy, circuitThreshold, new DbRetryEvents[] {
+                new DbRetryMetrics(Objects.requireNonNull(meters, "meters")), new DbRetryLog()}, List.of(), null,
                 null, null, new Outage());
         if (circuitThreshold < 1) {
             throw new IllegalArgumentException("circuit threshold must be >= 1, got " + circuitThreshold);
         }
     }
 
-    private DbRetry(Policy policy, int circuitThreshold, MeterRegistry meters, ConcurrentMap<String, Counter> attempts,
-                    ConcurrentMap<String, Timer> calls, List<RetryListener> listeners,
+    private DbRetry(Policy policy, int circuitThreshold, DbRetryEvents[] events, List<RetryListener> listeners,
                     @Nullable ConnectionCircuit circuit, @Nullable RandomGenerator random,
                     @Nullable Deadline deadline, Outage outage) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.circuitThreshold = circuitThreshold;
-        this.meters = Objects.requireNonNull(meters, "meters");
-        this.attempts = attempts;
-        this.calls = calls;
+        this.events = events;
         this.listeners = listeners;
         this.circuit = circuit;
         this.random = random;
@@ -190,7 +173,7 @@ public final class DbRetry {
     public DbRetry onRetry(RetryListener listener) {
         List<RetryListener> more = new ArrayList<>(listeners);
         more.add(Objects.requireNonNull(listener, "listener"));
-        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, List.copyOf(more), circuit, random,
+        return new DbRetry(policy, circuitThreshold, events, List.copyOf(more), circuit, random,
                 deadline, outage);
     }
 
@@ -200,7 +183,7 @@ public final class DbRetry {
      * CIRCUIT_OPEN).
      */
     public DbRetry feeding(ConnectionCircuit circuit) {
-        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners,
+        return new DbRetry(policy, circuitThreshold, events, listeners,
                 Objects.requireNonNull(circuit, "circuit"), random, deadline, outage);
     }
 
@@ -209,7 +192,7 @@ public final class DbRetry {
      * for work that has a budget of its own outside a request, such as a cron tick's.
      */
     public DbRetry within(Deadline deadline) {
-        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners, circuit, random,
+        return new DbRetry(policy, circuitThreshold, events, listeners, circuit, random,
                 Objects.requireNonNull(deadline, "deadline").min(this.deadline), outage);
     }
 
@@ -233,8 +216,7 @@ public final class DbRetry {
 
     /** Fixes the jitter source; tests use it to make delays predictable. */
     DbRetry withRandom(RandomGenerator random) {
-        return new DbRetry(policy, circuitThreshold, meters, attempts, calls, listeners, circuit, random, deadline,
-                outage);
+        return new DbRetry(policy, circuitThreshold, events, listeners, circuit, random, deadline, outage);
     }
 
     /**
@@ -334,7 +316,7 @@ public final class DbRetry {
                 if (circuit != null) {
                     circuit.recordSuccess();
                 }
-                outage.answered();
+                outage.answered(events);
                 finish(operation, actual, "success", started);
                 return result;
             } catch (Exception failure) {
@@ -381,20 +363,12 @@ public final class DbRetry {
                     // The next attempt would start past the deadline: give up now rather than after the wait.
                     throw giveUp(operation, actual, attempt, kind, Reason.DEADLINE_EXCEEDED, failure, started, report);
                 }
-                String sqlState = DbFailureClassifier.sqlState(failure);
-                if (kind != Kind.TRANSIENT || report.loud) {
-                    LOG.warn("db retry operation={} unit={} retry={}/{} delay_ms={} kind={} sqlstate={} error={}",
-                            operation, actual.tag(), attempt, policy.maxRetries(), delayMs, kind, sqlState,
-                            rootName(failure));
-                } else {
-                    LOG.debug("db retry operation={} unit={} retry={}/{} delay_ms={} kind={} sqlstate={} error={}",
-                            operation, actual.tag(), attempt, policy.maxRetries(), delayMs, kind, sqlState,
-                            rootName(failure));
+                Retry retry = new Retry(operation, actual, attempt, policy.maxRetries(), Duration.ofMillis(delayMs),
+                        kind, DbFailureClassifier.sqlState(failure), failure);
+                for (DbRetryEvents e : events) {
+                    e.retrying(retry, report.loud);
                 }
-                meters.counter("ballast.db.retry.retries", "operation", operation, "unit", actual.tag(), "kind", tag(kind))
-                        .increment();
-                notifyListeners(new Retry(operation, actual, attempt, policy.maxRetries(), Duration.ofMillis(delayMs),
-                        kind, sqlState, failure));
+                notifyListeners(retry);
                 try {
                     Thread.sleep(delayMs);
                 } catch (InterruptedException interrupted) {
@@ -412,16 +386,11 @@ public final class DbRetry {
     private Exception giveUp(String operation, Unit unit, int attempts, Kind kind, Reason reason, Exception failure,
                              long started, Report report) {
         String sqlState = DbFailureClassifier.sqlState(failure);
-        if (kind != Kind.TRANSIENT || report.loud) {
-            LOG.warn("db gave up operation={} unit={} attempts={} kind={} sqlstate={} reason={} error={}{}",
-                    operation, unit.tag(), attempts, kind, sqlState, reason.tag(), rootName(failure),
-                    report.loud ? " (until the database answers again, other units' failures are logged at DEBUG)" : "");
-        } else {
-            LOG.debug("db gave up operation={} unit={} attempts={} kind={} sqlstate={} reason={} error={}",
-                    operation, unit.tag(), attempts, kind, sqlState, reason.tag(), rootName(failure));
+        DbRetryEvents.GiveUp event = new DbRetryEvents.GiveUp(operation, unit, attempts, kind, sqlState, reason, failure,
+                report.loud);
+        for (DbRetryEvents e : events) {
+            e.gaveUp(event);
         }
-        meters.counter("ballast.db.retry.giveups", "operation", operation, "unit", unit.tag(), "kind", tag(kind),
-                "reason", reason.tag()).increment();
         if (kind != Kind.TRANSIENT) {
             // Contention that outlasted the retries: the database answered, so the caller gets its answer.
             finish(operation, unit, tag(kind), started);
@@ -449,17 +418,19 @@ public final class DbRetry {
     }
 
     private void countAttempt(String operation, Unit unit, String outcome) {
-        attempts.computeIfAbsent(operation + '|' + unit.tag() + '|' + outcome, k -> meters.counter(
-                "ballast.db.retry.attempts", "operation", operation, "unit", unit.tag(), "outcome", outcome)).increment();
+        for (DbRetryEvents e : events) {
+            e.attempted(operation, unit, outcome);
+        }
     }
 
     private void finish(String operation, Unit unit, String outcome, long started) {
-        calls.computeIfAbsent(operation + '|' + unit.tag() + '|' + outcome, k -> meters.timer(
-                "ballast.db.retry.calls", "operation", operation, "unit", unit.tag(), "outcome", outcome))
-                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        long nanos = System.nanoTime() - started;
+        for (DbRetryEvents e : events) {
+            e.finished(operation, unit, outcome, nanos);
+        }
     }
 
-    private static String tag(Kind kind) {
+    static String tag(Kind kind) {
         return kind.name().toLowerCase(Locale.ROOT);
     }
 
@@ -484,32 +455,11 @@ public final class DbRetry {
     }
 
     private static boolean causedBy(Throwable failure, Throwable cause) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            if (t == cause) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(failure, t -> t == cause);
     }
 
     private static boolean gaveUpAlready(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof DbUnavailableException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootName(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Throwable root = failure;
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            root = t;
-        }
-        return root.getClass().getSimpleName();
+        return Causes.any(failure, t -> t instanceof DbUnavailableException);
     }
 
     @SuppressWarnings("unchecked")
@@ -550,10 +500,12 @@ public final class DbRetry {
             return true;
         }
 
-        void answered() {
+        void answered(DbRetryEvents[] events) {
             if (active.get() && active.compareAndSet(true, false)) {
-                LOG.info("db answers again after {} ms of failures: failed_units={}",
-                        (System.nanoTime() - since) / 1_000_000, failedUnits.get());
+                long millis = (System.nanoTime() - since) / 1_000_000;
+                for (DbRetryEvents e : events) {
+                    e.recovered(millis, failedUnits.get());
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.ballast.resilience.db;
 
 import dev.ballast.resilience.Backoff;
 import com.zaxxer.hikari.HikariConfig;
+import dev.ballast.resilience.Causes;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -45,7 +46,7 @@ public final class SchemaMigrator {
             throw new IllegalArgumentException("ballast.db.schema must be a lower-case SQL identifier");
         }
         // The injected bean is Micronaut Data's contextual proxy; Flyway needs the pool itself.
-        DataSource pool = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
+        DataSource pool = JdbcRunner.resolve(dataSource, resolver);
         this.dataSource = settings.separateMigrationUrl() ? direct(pool, settings) : pool;
         this.settings = settings;
         this.backoff = new Backoff(settings.migrationRetryBase(), settings.migrationRetryCap());
@@ -139,11 +140,7 @@ public final class SchemaMigrator {
     }
 
     private static String rootName(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName();
+        return Causes.root(e).getClass().getSimpleName();
     }
 
     private static String firstLine(Throwable e) {

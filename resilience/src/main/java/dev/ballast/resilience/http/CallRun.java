@@ -1,5 +1,6 @@
 package dev.ballast.resilience.http;
 
+import dev.ballast.resilience.Causes;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micronaut.core.annotation.Nullable;
@@ -291,12 +292,7 @@ final class CallRun {
     }
 
     private static boolean interruptedBy(@Nullable Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InterruptedException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(error, t -> t instanceof InterruptedException);
     }
 
     private String clientId() {

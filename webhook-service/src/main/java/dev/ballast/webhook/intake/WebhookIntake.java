@@ -1,7 +1,9 @@
 package dev.ballast.webhook.intake;
 
+import dev.ballast.resilience.Causes;
 import dev.ballast.resilience.db.DbFailureClassifier;
 import dev.ballast.webhook.booking.Bookings;
+import dev.ballast.resilience.db.StatementFailedException;
 import dev.ballast.webhook.auth.AuthResult;
 import dev.ballast.webhook.auth.WebhookAuthenticator;
 import dev.ballast.webhook.deliverylog.DeliveryLog;
@@ -10,7 +12,6 @@ import dev.ballast.resilience.api.ProblemDetails;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -139,8 +140,7 @@ public final class WebhookIntake {
                     });
                     return decision;
                 } catch (SQLException e) {
-                    // Unchecked like a repository's failure, so that the transaction rolls back the same way.
-                    DataAccessException unchecked = new DataAccessException("intake statement failed: " + e.getMessage(), e);
+                    StatementFailedException unchecked = new StatementFailedException("webhook-intake", e);
                     cause.set(unchecked);
                     throw unchecked;
                 } catch (Exception e) {
@@ -243,15 +243,12 @@ public final class WebhookIntake {
     }
 
     private static String reasonFor(Exception e, boolean inDoubt) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t : Causes.chain(e)) {
             if (t instanceof IntakeDeadline.BudgetSpentException) {
                 return "time_budget_spent";
             }
             if (t instanceof CannotAuthenticateException c) {
                 return c.getMessage();
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         if (inDoubt) {
@@ -311,11 +308,7 @@ public final class WebhookIntake {
     }
 
     private static String rootName(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName();
+        return Causes.root(e).getClass().getSimpleName();
     }
 
     /** What is known of a delivery before its body is read. */

@@ -15,7 +15,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-import java.sql.SQLException;
 
 /**
  * Parked outbox rows (jobs-service refused them for good) for an operator, behind the admin token
@@ -39,7 +38,7 @@ public class OutboxAdminController {
     @Get("/parked{?workspaceId,limit,afterId}")
     @Operation(summary = "Parked outbox rows, oldest first, by pages (pass nextAfterId as afterId)")
     public ParkedPage parked(@Nullable @QueryValue String workspaceId, @Nullable @QueryValue String limit,
-                             @Nullable @QueryValue String afterId) throws SQLException {
+                             @Nullable @QueryValue String afterId) {
         long size = limit == null ? settings.defaultPageSize() : RequestValues.wholeNumber(limit, 1, "invalid_limit",
                 "limit must be an integer of at least 1");
         if (size > settings.maxPageSize()) {
@@ -52,7 +51,7 @@ public class OutboxAdminController {
 
     @Post("/{id}/retry")
     @Operation(summary = "Send a parked row again: due now, attempts reset, same dedupe key")
-    public OutboxRowView retry(String id) throws SQLException {
+    public OutboxRowView retry(String id) {
         long rowId = RequestValues.wholeNumber(id, 1, "invalid_id", "id must be an integer of at least 1");
         return switch (admin.retry(rowId)) {
             case OutboxAdministration.Retry.Done(OutboxRowView row) -> row;

@@ -1,21 +1,17 @@
 package dev.ballast.webhook.outbox;
 
-import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.JdbcRunner;
 import dev.ballast.webhook.outbox.OutboxAdminApi.OutboxRowView;
 import dev.ballast.webhook.outbox.OutboxAdminApi.ParkedPage;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -44,38 +40,27 @@ final class OutboxAdministration {
         }
     }
 
-    private final DataSource dataSource;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
 
-    OutboxAdministration(DataSource dataSource, @Nullable DataSourceResolver resolver, DbRetry retry) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.retry = retry;
+    OutboxAdministration(JdbcRunner jdbc) {
+        this.jdbc = jdbc;
     }
 
     /**
      * Parked rows with an id above {@code afterId}, oldest first. No index serves {@code parked_at}: the walk goes
      * along the primary key, over a table the pruner keeps to the retention.
      */
-    ParkedPage parked(@Nullable UUID workspace, long afterId, int limit) throws SQLException {
+    ParkedPage parked(@Nullable UUID workspace, long afterId, int limit) {
         String sql = "SELECT " + COLUMNS + " FROM webhook.outbox WHERE parked_at IS NOT NULL AND delivered_at IS NULL"
                 + " AND id > ?" + (workspace == null ? "" : " AND workspace_id = ?") + " ORDER BY id LIMIT ?";
-        List<OutboxRowView> rows = retry.statement("outbox-admin-parked", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
-                int i = 0;
-                st.setLong(++i, afterId);
-                if (workspace != null) {
-                    st.setObject(++i, workspace);
-                }
-                st.setInt(++i, limit + 1);
-                List<OutboxRowView> out = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-                return out;
+        List<OutboxRowView> rows = jdbc.list("outbox-admin-parked", sql, st -> {
+            int i = 0;
+            st.setLong(++i, afterId);
+            if (workspace != null) {
+                st.setObject(++i, workspace);
             }
-        });
+            st.setInt(++i, limit + 1);
+        }, OutboxAdministration::row);
         List<OutboxRowView> items = rows.subList(0, Math.min(limit, rows.size()));
         return new ParkedPage(List.copyOf(items), rows.size() > limit ? items.getLast().id() : null);
     }
@@ -84,30 +69,27 @@ final class OutboxAdministration {
      * A parked row due again now, with a fresh attempt count and its dedupe key unchanged, so jobs-service still
      * dedupes it. Only a parked row changes: of two retries at once, the second finds it pending and is refused.
      */
-    Retry retry(long id) throws SQLException {
+    Retry retry(long id) {
         // A conditional statement: rerun after a lost connection, it finds the row pending and refuses.
-        Retry outcome = retry.statement("outbox-admin-retry", () -> {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(true);
-                try (PreparedStatement st = c.prepareStatement("""
-                        UPDATE webhook.outbox
-                        SET parked_at = NULL, next_attempt_at = now(), attempts = 0, lease_token = NULL
-                        WHERE id = ? AND parked_at IS NOT NULL AND delivered_at IS NULL
-                        RETURNING\s""" + COLUMNS)) {
-                    st.setLong(1, id);
-                    try (ResultSet rs = st.executeQuery()) {
-                        if (rs.next()) {
-                            return new Retry.Done(row(rs));
-                        }
+        Retry outcome = jdbc.statement("outbox-admin-retry", c -> {
+            try (PreparedStatement st = c.prepareStatement("""
+                    UPDATE webhook.outbox
+                    SET parked_at = NULL, next_attempt_at = now(), attempts = 0, lease_token = NULL
+                    WHERE id = ? AND parked_at IS NOT NULL AND delivered_at IS NULL
+                    RETURNING\s""" + COLUMNS)) {
+                st.setLong(1, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        return new Retry.Done(row(rs));
                     }
                 }
-                try (PreparedStatement st = c.prepareStatement(
-                        "SELECT delivered_at IS NOT NULL FROM webhook.outbox WHERE id = ?")) {
-                    st.setLong(1, id);
-                    try (ResultSet rs = st.executeQuery()) {
-                        return rs.next() ? new Retry.Refused(rs.getBoolean(1) ? "delivered" : "pending")
-                                : new Retry.Missing();
-                    }
+            }
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT delivered_at IS NOT NULL FROM webhook.outbox WHERE id = ?")) {
+                st.setLong(1, id);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? new Retry.Refused(rs.getBoolean(1) ? "delivered" : "pending")
+                            : new Retry.Missing();
                 }
             }
         });

@@ -1,19 +1,12 @@
 package dev.ballast.webhook.outbox;
 
-import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.JdbcRunner;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.inject.Singleton;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -35,72 +28,56 @@ final class OutboxLeases {
     record Depth(long rows, @Nullable Instant oldest) {
     }
 
-    private final DataSource dataSource;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
 
-    OutboxLeases(DataSource dataSource, @Nullable DataSourceResolver resolver, DbRetry retry) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.retry = retry;
+    OutboxLeases(JdbcRunner jdbc) {
+        this.jdbc = jdbc;
     }
 
-    List<Claimed> claim(int limit, Duration lease) throws SQLException {
+    List<Claimed> claim(int limit, Duration lease) {
         UUID token = UUID.randomUUID();
         // Rerunning after a lost connection is harmless: rows claimed by the lost run come back when its lease ends.
-        return retry.statement("outbox-claim", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                    WITH due AS (
-                        SELECT id, next_attempt_at FROM webhook.outbox
-                        WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
-                        ORDER BY next_attempt_at
-                        LIMIT ?
-                        FOR UPDATE SKIP LOCKED)
-                    UPDATE webhook.outbox o
-                    SET next_attempt_at = now() + make_interval(secs => ?), lease_token = ?
-                    FROM due WHERE o.id = due.id
-                    RETURNING o.id, o.workspace_id, o.job_type, o.dedupe_key, o.payload::text, o.attempts,
-                              due.next_attempt_at""")) {
-                c.setAutoCommit(true);
-                st.setInt(1, limit);
-                st.setDouble(2, lease.toMillis() / 1000.0);
-                st.setObject(3, token);
-                List<Claimed> rows = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new Claimed(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant(), token));
-                    }
-                }
-                rows.sort((a, b) -> a.wasDue().compareTo(b.wasDue()));
-                return rows;
-            }
-        });
+        List<Claimed> rows = jdbc.list("outbox-claim", """
+                WITH due AS (
+                    SELECT id, next_attempt_at FROM webhook.outbox
+                    WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at
+                    LIMIT ?
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE webhook.outbox o
+                SET next_attempt_at = now() + make_interval(secs => ?), lease_token = ?
+                FROM due WHERE o.id = due.id
+                RETURNING o.id, o.workspace_id, o.job_type, o.dedupe_key, o.payload::text, o.attempts,
+                          due.next_attempt_at""", st -> {
+            st.setInt(1, limit);
+            st.setDouble(2, lease.toMillis() / 1000.0);
+            st.setObject(3, token);
+        }, rs -> new Claimed(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getInt(6), rs.getTimestamp(7).toInstant(), token));
+        rows.sort((a, b) -> a.wasDue().compareTo(b.wasDue()));
+        return rows;
     }
 
     /** Sets delivered_at once; whoever holds the lease now, a job that jobs-service accepted is delivered. */
-    void markDelivered(Claimed row) throws SQLException {
+    void markDelivered(Claimed row) {
         markDelivered(List.of(row));
     }
 
     /** {@link #markDelivered(Claimed)} for a whole batch in one statement (one round trip per batch). */
-    void markDelivered(List<Claimed> rows) throws SQLException {
+    void markDelivered(List<Claimed> rows) {
         if (rows.isEmpty()) {
             return;
         }
         Long[] ids = rows.stream().map(Claimed::id).toArray(Long[]::new);
-        retry.statement("outbox-delivered", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                    UPDATE webhook.outbox SET delivered_at = now(), last_error = NULL, lease_token = NULL
-                    WHERE id = ANY (?) AND delivered_at IS NULL""")) {
-                c.setAutoCommit(true);
-                st.setArray(1, c.createArrayOf("bigint", ids));
-                return st.executeUpdate();
-            }
-        });
+        jdbc.update("outbox-delivered", """
+                UPDATE webhook.outbox SET delivered_at = now(), last_error = NULL, lease_token = NULL
+                WHERE id = ANY (?) AND delivered_at IS NULL""",
+                st -> st.setArray(1, st.getConnection().createArrayOf("bigint", ids)));
     }
 
     /** One more failed attempt; idempotent (attempts is set, not incremented) and only while we hold the lease. */
-    void recordFailure(Claimed row, String error, Duration delay) throws SQLException {
-        update("outbox-failed", """
+    void recordFailure(Claimed row, String error, Duration delay) {
+        jdbc.update("outbox-failed", """
                 UPDATE webhook.outbox
                 SET attempts = ?, last_error = ?, next_attempt_at = now() + make_interval(secs => ?), lease_token = NULL
                 WHERE id = ? AND lease_token = ? AND delivered_at IS NULL""", st -> {
@@ -113,8 +90,8 @@ final class OutboxLeases {
     }
 
     /** jobs-service refused the job for good: keep the row, stop claiming it. */
-    void park(Claimed row, String error) throws SQLException {
-        update("outbox-parked", """
+    void park(Claimed row, String error) {
+        jdbc.update("outbox-parked", """
                 UPDATE webhook.outbox
                 SET attempts = ?, last_error = ?, parked_at = now(), lease_token = NULL
                 WHERE id = ? AND lease_token = ? AND delivered_at IS NULL""", st -> {
@@ -126,8 +103,8 @@ final class OutboxLeases {
     }
 
     /** A claimed row that was not sent: due again as it was, its attempts untouched. */
-    void release(Claimed row) throws SQLException {
-        update("outbox-release", """
+    void release(Claimed row) {
+        jdbc.update("outbox-release", """
                 UPDATE webhook.outbox SET next_attempt_at = ?, lease_token = NULL
                 WHERE id = ? AND lease_token = ? AND delivered_at IS NULL""", st -> {
             st.setTimestamp(1, Timestamp.from(row.wasDue()));
@@ -136,31 +113,13 @@ final class OutboxLeases {
         });
     }
 
-    Depth depth() throws SQLException {
-        return retry.statement("outbox-depth", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                    SELECT count(*), min(created_at) FROM webhook.outbox
-                    WHERE delivered_at IS NULL AND parked_at IS NULL""");
-                 ResultSet rs = st.executeQuery()) {
-                rs.next();
-                Timestamp oldest = rs.getTimestamp(2);
-                return new Depth(rs.getLong(1), oldest == null ? null : oldest.toInstant());
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement st) throws SQLException;
-    }
-
-    private void update(String operation, String sql, Binder binder) throws SQLException {
-        retry.statement(operation, () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
-                c.setAutoCommit(true);
-                binder.bind(st);
-                return st.executeUpdate();
-            }
+    Depth depth() {
+        return jdbc.query("outbox-depth", """
+                SELECT count(*), min(created_at) FROM webhook.outbox
+                WHERE delivered_at IS NULL AND parked_at IS NULL""", JdbcRunner.Binder.NONE, rs -> {
+            rs.next();
+            Timestamp oldest = rs.getTimestamp(2);
+            return new Depth(rs.getLong(1), oldest == null ? null : oldest.toInstant());
         });
     }
 }

@@ -1,22 +1,16 @@
 package dev.ballast.webhook.outbox;
 
 import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.JdbcRunner;
 import dev.ballast.resilience.db.SchemaMigrator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 
 /**
  * Deletes outbox rows delivered longer ago than the retention; a row not delivered yet, or parked, is never
@@ -58,16 +52,14 @@ public final class OutboxPruner {
     public record Run(long deleted, int batches) {
     }
 
-    private final DataSource dataSource;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
     private final OutboxRetentionSettings settings;
     private final @Nullable SchemaMigrator schema;
     private final Counter pruned;
 
-    OutboxPruner(DataSource dataSource, @Nullable DataSourceResolver resolver, DbRetry retry,
-                 OutboxRetentionSettings settings, MeterRegistry meters, @Nullable SchemaMigrator schema) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.retry = retry;
+    OutboxPruner(JdbcRunner jdbc, OutboxRetentionSettings settings, MeterRegistry meters,
+                 @Nullable SchemaMigrator schema) {
+        this.jdbc = jdbc;
         this.settings = settings;
         this.schema = schema;
         this.pruned = Counter.builder("ballast.outbox.pruned")
@@ -83,13 +75,13 @@ public final class OutboxPruner {
         }
         try {
             prune();
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.atLevel(DbRetry.loopFailureLevel(e)).log("outbox pruning failed, next attempt at the next interval: {}", e.getClass().getSimpleName());
         }
     }
 
     /** Deletes every delivered row past the retention, batch by batch. */
-    public Run prune() throws SQLException {
+    public Run prune() {
         long after = 0;
         long deleted = 0;
         int batches = 0;
@@ -116,25 +108,18 @@ public final class OutboxPruner {
     }
 
     /** One bounded statement from {@code after} on; null when no row lies beyond it. */
-    private @Nullable Batch batch(long after) throws SQLException {
+    private @Nullable Batch batch(long after) {
         // Rerunning it after a lost connection deletes nothing twice; only the count of a lost attempt is missed.
-        return retry.statement("outbox-prune", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PRUNE_BATCH)) {
-                c.setAutoCommit(true);
-                // planned with this batch's values every time, never with a generic plan cached while the table was small
-                st.unwrap(PGStatement.class).setPrepareThreshold(0);
-                st.setDouble(1, settings.retention().toMillis() / 1000.0);
-                st.setLong(2, after);
-                st.setInt(3, settings.pruneBatchSize());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    long lastId = rs.getLong(1);
-                    if (rs.wasNull()) {
-                        return null;
-                    }
-                    return new Batch(lastId, rs.getBoolean(2), rs.getInt(3));
-                }
-            }
+        return jdbc.query("outbox-prune", PRUNE_BATCH, st -> {
+            // planned with this batch's values every time, never with a generic plan cached while the table was small
+            st.unwrap(PGStatement.class).setPrepareThreshold(0);
+            st.setDouble(1, settings.retention().toMillis() / 1000.0);
+            st.setLong(2, after);
+            st.setInt(3, settings.pruneBatchSize());
+        }, rs -> {
+            rs.next();
+            long lastId = rs.getLong(1);
+            return rs.wasNull() ? null : new Batch(lastId, rs.getBoolean(2), rs.getInt(3));
         });
     }
 }

@@ -4,7 +4,9 @@ import dev.ballast.jobs.api.JobReceipt;
 import dev.ballast.jobs.api.JobRequest;
 import dev.ballast.jobs.api.JobsOperations;
 import dev.ballast.resilience.Backoff;
+import dev.ballast.resilience.Causes;
 import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.StatementFailedException;
 import dev.ballast.resilience.db.SchemaMigrator;
 import dev.ballast.resilience.http.AbortClass;
 import dev.ballast.resilience.http.CallAbortedException;
@@ -28,7 +30,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -231,8 +232,8 @@ public final class OutboxRelay {
         try {
             // while jobs-service is down a run probes with one row, so that an outage costs one small call per run
             claimed = leases.claim(unavailable.get() ? 1 : settings.batchSize(), settings.lease());
-        } catch (SQLException e) {
-            LOG.warn("outbox relay cannot claim rows: sqlstate={}", e.getSQLState());
+        } catch (StatementFailedException e) {
+            LOG.warn("outbox relay cannot claim rows: sqlstate={}", e.sqlState());
             return Run.NOTHING;
         }
         Run run = claimed.isEmpty() ? Run.NOTHING : send(claimed);
@@ -328,7 +329,7 @@ public final class OutboxRelay {
         }
         try {
             leases.markDelivered(accepted);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // jobs-service has them; the lease brings the rows back and the resend is answered under the same keys
             LOG.warn("{} outbox rows sent but not marked delivered ({}); they are resent after the lease",
                     accepted.size(), e.getClass().getSimpleName());
@@ -353,13 +354,8 @@ public final class OutboxRelay {
 
     /** Our own shutdown or cancellation: not the row's fault, so no attempt is counted. */
     private static boolean isNotSent(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CallAbortedException aborted
-                    && (aborted.abortClass() == AbortClass.SHUTDOWN || aborted.abortClass() == AbortClass.CALLER_CANCELLED)) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(e, t -> t instanceof CallAbortedException aborted
+                && (aborted.abortClass() == AbortClass.SHUTDOWN || aborted.abortClass() == AbortClass.CALLER_CANCELLED));
     }
 
     private static String statusTag(int status) {
@@ -373,7 +369,7 @@ public final class OutboxRelay {
         lastFailure.set(reason);
         try {
             leases.recordFailure(row, shorten(error), delay);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // the lease still holds the row back; it is tried again when the lease ends
             LOG.warn("outbox row {} failed and the failure was not recorded ({})", row.id(), e.getClass().getSimpleName());
         }
@@ -383,7 +379,7 @@ public final class OutboxRelay {
     private void park(Claimed row, String error, String reason, Tally tally) {
         try {
             leases.park(row, shorten(error));
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn("outbox row {} refused by jobs-service but not parked ({})", row.id(), e.getClass().getSimpleName());
             tally.failed++;
             return;
@@ -397,7 +393,7 @@ public final class OutboxRelay {
         for (Claimed row : rows) {
             try {
                 leases.release(row);
-            } catch (SQLException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 // harmless: the row is due again when the lease ends
                 LOG.debug("outbox row {} not released ({})", row.id(), e.getClass().getSimpleName());
             }
@@ -425,7 +421,7 @@ public final class OutboxRelay {
             OutboxLeases.Depth d = leases.depth();
             depth.set(d.rows());
             oldest.set(d.oldest());
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.debug("outbox depth not refreshed ({})", e.getClass().getSimpleName());
         }
     }

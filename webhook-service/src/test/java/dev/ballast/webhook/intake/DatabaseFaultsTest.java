@@ -1,12 +1,12 @@
 package dev.ballast.webhook.intake;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ballast.resilience.db.JdbcRunner;
 import dev.ballast.webhook.testing.Deliveries;
 import dev.ballast.webhook.testing.RunningWebhookService;
 import dev.ballast.webhook.testing.TestWorkspace;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.jdbc.DataSourceResolver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +30,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -134,9 +133,7 @@ class DatabaseFaultsTest {
     @Test
     void withThePoolExhaustedGhlGets429AndEmailBison503InsideTheBudgetAndNothingIsStored() throws Exception {
         TestWorkspace ws = service.createWorkspace();
-        DataSource injected = service.context().getBean(DataSource.class);
-        HikariDataSource pool = (HikariDataSource) service.context().findBean(DataSourceResolver.class)
-                .orElse(DataSourceResolver.DEFAULT).resolve(injected);
+        HikariDataSource pool = (HikariDataSource) service.bean(JdbcRunner.class).dataSource();
         List<Connection> held = new ArrayList<>();
         try {
             for (int i = 0; i < pool.getMaximumPoolSize(); i++) {

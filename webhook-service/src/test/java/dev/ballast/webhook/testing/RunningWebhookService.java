@@ -1,54 +1,28 @@
 package dev.ballast.webhook.testing;
 
-import dev.ballast.testsupport.FaultProxy;
-import dev.ballast.testsupport.TestDatabase;
-import dev.ballast.testsupport.TestPostgres;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.json.JsonMapper;
+import dev.ballast.testsupport.ServiceUnderTest;
 import io.micronaut.json.tree.JsonNode;
-import io.micronaut.runtime.server.EmbeddedServer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * webhook-service started for real on a fresh PostgreSQL database (through a fault proxy), driven over HTTP.
  * One per test class.
  */
-public final class RunningWebhookService implements AutoCloseable {
+public final class RunningWebhookService extends ServiceUnderTest {
 
     public static final String ADMIN_TOKEN = "test-admin-token";
     public static final String SERVICE_TOKEN = "test-service-token";
     private static final AtomicLong REPLY_IDS = new AtomicLong(1_000_000);
 
-    private final TestDatabase db;
-    private final FaultProxy proxy;
-    private final ApplicationContext context;
-    private final URI base;
-    private final HttpClient http;
-    private final JsonMapper json;
-
-    private RunningWebhookService(TestDatabase db, FaultProxy proxy, ApplicationContext context) {
-        this.db = db;
-        this.proxy = proxy;
-        this.context = context;
-        this.base = context.getBean(EmbeddedServer.class).getURI();
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1)
-                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
-        this.json = context.getBean(JsonMapper.class);
+    private RunningWebhookService(Setup setup) {
+        super(setup);
     }
 
     public static RunningWebhookService start() {
@@ -59,92 +33,9 @@ public final class RunningWebhookService implements AutoCloseable {
         return start(properties, false);
     }
 
-    /** Connected through a {@link FaultProxy} (for fault tests: it adds latency to every round trip) or directly. */
+    /** Connected through a {@link dev.ballast.testsupport.FaultProxy} (for fault tests: it adds latency to every round trip) or directly. */
     public static RunningWebhookService start(Map<String, Object> properties, boolean throughFaultProxy) {
-        TestDatabase db = TestPostgres.freshDatabase();
-        FaultProxy proxy = throughFaultProxy ? FaultProxy.in(db) : null;
-        Map<String, Object> props = new HashMap<>(db.datasourceProperties(
-                proxy == null ? db.jdbcUrl() : db.jdbcUrlThrough(proxy.port())));
-        props.put("micronaut.server.port", -1);
-        props.putAll(properties);
-        ApplicationContext context = ApplicationContext.run(EmbeddedServer.class, props, "test").getApplicationContext();
-        RunningWebhookService service = new RunningWebhookService(db, proxy, context);
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.get("/health/readiness").statusCode() == 200);
-        return service;
-    }
-
-    public ApplicationContext context() {
-        return context;
-    }
-
-    public FaultProxy proxy() {
-        if (proxy == null) {
-            throw new IllegalStateException("started without a fault proxy");
-        }
-        return proxy;
-    }
-
-    public TestDatabase database() {
-        return db;
-    }
-
-    public URI base() {
-        return base;
-    }
-
-    // ---- HTTP -------------------------------------------------------------------------------------------
-
-    public HttpResponse<String> get(String path, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15)).GET();
-        return send(b, headers);
-    }
-
-    public HttpResponse<String> post(String path, byte[] body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        return send(b, headers);
-    }
-
-    public HttpResponse<String> post(String path, String body, String... headers) {
-        return post(path, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
-    }
-
-    public HttpResponse<String> put(String path, String body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body));
-        return send(b, headers);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder b, String... headers) {
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public JsonNode json(HttpResponse<String> response) {
-        try {
-            return json.readValue(response.body(), JsonNode.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + response.body(), e);
-        }
-    }
-
-    public String jsonString(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new RunningWebhookService(setup().freshDatabase().throughFaultProxy(throughFaultProxy).properties(properties));
     }
 
     // ---- admin ------------------------------------------------------------------------------------------
@@ -165,22 +56,6 @@ public final class RunningWebhookService implements AutoCloseable {
     }
 
     // ---- database ---------------------------------------------------------------------------------------
-
-    public long count(String sql, Object... params) {
-        return db.count(sql, params);
-    }
-
-    public Object queryOne(String sql, Object... params) {
-        return db.queryOne(sql, params);
-    }
-
-    public List<Map<String, Object>> query(String sql, Object... params) {
-        return db.query(sql, params);
-    }
-
-    public void execute(String sql, Object... params) {
-        db.execute(sql, params);
-    }
 
     public long messages(UUID workspace) {
         return count("SELECT count(*) FROM webhook.messages WHERE workspace_id = ?", workspace);
@@ -212,14 +87,5 @@ public final class RunningWebhookService implements AutoCloseable {
     public List<Map<String, Object>> deliveries(UUID workspace) {
         return query("SELECT outcome, reason, http_status, provider, event_type, webhook_id, body_bytes, message_id "
                 + "FROM webhook.webhook_deliveries WHERE workspace_id = ? ORDER BY id", workspace);
-    }
-
-    @Override
-    public void close() {
-        context.close();
-        if (proxy != null) {
-            proxy.close();
-        }
-        db.close();
     }
 }
