@@ -1,12 +1,8 @@
 package dev.ballast.jobs.handlers;
 
 import dev.ballast.jobs.periodic.Period;
-import dev.ballast.resilience.db.DbRetry;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
+import dev.ballast.resilience.db.JdbcRunner;
 import jakarta.inject.Singleton;
-
-import javax.sql.DataSource;
 
 /** {@code workspace-daily-digest}: a workspace's UTC day in one Slack post (see {@link WorkspaceDigest}). */
 @Singleton
@@ -14,9 +10,8 @@ public final class DailyDigest extends WorkspaceDigest {
 
     public static final String TYPE = "workspace-daily-digest";
 
-    DailyDigest(IntegrationsClient integrations, DataSource dataSource, @Nullable DataSourceResolver resolver,
-                DbRetry retry) {
-        super(integrations, dataSource, resolver, retry);
+    DailyDigest(IntegrationsClient integrations, JdbcRunner jdbc) {
+        super(integrations, jdbc);
     }
 
     @Override

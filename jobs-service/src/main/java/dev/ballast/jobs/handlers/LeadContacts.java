@@ -1,14 +1,9 @@
 package dev.ballast.jobs.handlers;
 
-import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.JdbcRunner;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.inject.Singleton;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
@@ -17,45 +12,34 @@ import java.util.UUID;
 @Singleton
 public final class LeadContacts {
 
-    private final DataSource dataSource;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
 
-    LeadContacts(DataSource dataSource, @Nullable DataSourceResolver resolver, DbRetry retry) {
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.retry = retry;
+    LeadContacts(JdbcRunner jdbc) {
+        this.jdbc = jdbc;
     }
 
     /** Records {@code at} as the lead's last contact unless a later one is recorded; true when it moved. */
-    public boolean contacted(UUID workspace, long leadId, Instant at, String channel, long messageId)
-            throws SQLException {
-        return retry.statement("lead-contacted", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                    INSERT INTO jobs.lead_contacts AS l (workspace_id, lead_id, contacted_at, channel, message_id)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (workspace_id, lead_id) DO UPDATE
-                    SET contacted_at = excluded.contacted_at, channel = excluded.channel, message_id = excluded.message_id
-                    WHERE (l.contacted_at, l.message_id) < (excluded.contacted_at, excluded.message_id)""")) {
-                st.setObject(1, workspace);
-                st.setLong(2, leadId);
-                st.setTimestamp(3, Timestamp.from(at));
-                st.setString(4, channel);
-                st.setLong(5, messageId);
-                return st.executeUpdate() == 1;
-            }
-        });
+    public boolean contacted(UUID workspace, long leadId, Instant at, String channel, long messageId) {
+        return jdbc.update("lead-contacted", """
+                INSERT INTO jobs.lead_contacts AS l (workspace_id, lead_id, contacted_at, channel, message_id)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (workspace_id, lead_id) DO UPDATE
+                SET contacted_at = excluded.contacted_at, channel = excluded.channel, message_id = excluded.message_id
+                WHERE (l.contacted_at, l.message_id) < (excluded.contacted_at, excluded.message_id)""", st -> {
+            st.setObject(1, workspace);
+            st.setLong(2, leadId);
+            st.setTimestamp(3, Timestamp.from(at));
+            st.setString(4, channel);
+            st.setLong(5, messageId);
+        }) == 1;
     }
 
     /** The last contact recorded for a lead, or null. */
-    public @Nullable Instant lastContacted(UUID workspace, long leadId) throws SQLException {
-        return retry.statement("lead-last-contacted", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                    "SELECT contacted_at FROM jobs.lead_contacts WHERE workspace_id = ? AND lead_id = ?")) {
-                st.setObject(1, workspace);
-                st.setLong(2, leadId);
-                try (var rs = st.executeQuery()) {
-                    return rs.next() ? rs.getTimestamp(1).toInstant() : null;
-                }
-            }
-        });
+    public @Nullable Instant lastContacted(UUID workspace, long leadId) {
+        return jdbc.query("lead-last-contacted",
+                "SELECT contacted_at FROM jobs.lead_contacts WHERE workspace_id = ? AND lead_id = ?", st -> {
+                    st.setObject(1, workspace);
+                    st.setLong(2, leadId);
+                }, rs -> rs.next() ? rs.getTimestamp(1).toInstant() : null);
     }
 }

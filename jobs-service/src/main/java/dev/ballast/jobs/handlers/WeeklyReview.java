@@ -1,12 +1,8 @@
 package dev.ballast.jobs.handlers;
 
 import dev.ballast.jobs.periodic.Period;
-import dev.ballast.resilience.db.DbRetry;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.jdbc.DataSourceResolver;
+import dev.ballast.resilience.db.JdbcRunner;
 import jakarta.inject.Singleton;
-
-import javax.sql.DataSource;
 
 /**
  * {@code workspace-weekly-review}: a workspace's ISO week (Monday to Sunday, UTC) in one Slack post (see
@@ -17,9 +13,8 @@ public final class WeeklyReview extends WorkspaceDigest {
 
     public static final String TYPE = "workspace-weekly-review";
 
-    WeeklyReview(IntegrationsClient integrations, DataSource dataSource, @Nullable DataSourceResolver resolver,
-                DbRetry retry) {
-        super(integrations, dataSource, resolver, retry);
+    WeeklyReview(IntegrationsClient integrations, JdbcRunner jdbc) {
+        super(integrations, jdbc);
     }
 
     @Override

@@ -9,18 +9,13 @@ import dev.ballast.jobs.queue.JobContext;
 import dev.ballast.jobs.queue.JobHandler;
 import dev.ballast.jobs.queue.JobOutcome;
 import dev.ballast.jobs.queue.PermanentJobFailure;
-import dev.ballast.resilience.db.DbRetry;
+import dev.ballast.resilience.db.JdbcRunner;
 import dev.ballast.resilience.http.WorkspaceScope;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.propagation.PropagatedContext;
-import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.json.tree.JsonNode;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,14 +34,11 @@ abstract class WorkspaceDigest implements JobHandler {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkspaceDigest.class);
 
     private final IntegrationsOperations integrations;
-    private final DataSource dataSource;
-    private final DbRetry retry;
+    private final JdbcRunner jdbc;
 
-    WorkspaceDigest(IntegrationsOperations integrations, DataSource dataSource, @Nullable DataSourceResolver resolver,
-                    DbRetry retry) {
+    WorkspaceDigest(IntegrationsOperations integrations, JdbcRunner jdbc) {
         this.integrations = integrations;
-        this.dataSource = (resolver == null ? DataSourceResolver.DEFAULT : resolver).resolve(dataSource);
-        this.retry = retry;
+        this.jdbc = jdbc;
     }
 
     abstract Period period();
@@ -120,9 +112,9 @@ abstract class WorkspaceDigest implements JobHandler {
         }
     }
 
-    Stats stats(UUID workspace, Period.Window window) throws SQLException {
-        return retry.statement("digest-stats", () -> {
-            try (Connection c = dataSource.getConnection()) {
+    Stats stats(UUID workspace, Period.Window window) {
+        return jdbc.statement("digest-stats", c -> {
+            {
                 Map<String, Long> sentiments = new LinkedHashMap<>();
                 long replies = 0;
                 long sent = 0;
