@@ -65,6 +65,8 @@ class MonitoringTest {
         // The alerts follow meters the services really register (Micrometer's Prometheus names).
         assertThat(sources("webhook-service")).contains("\"ballast.outbox.oldest.age\"").contains("baseUnit(\"seconds\")");
         assertThat(sources("jobs-service")).contains("\"ballast.jobs.dead\"");
+        assertThat(exprs.get("BallastIntegrationDisconnected")).contains("ballast_integrations_health_state");
+        assertThat(sources("integrations-service")).contains("\"ballast.integrations.health.state\"");
     }
 
     private static String sources(String module) throws IOException {

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Each audience's bearer token, checked before any other work (no query runs for a refused request): the service
  * token for the provider operations, the admin token for {@code /admin/**}, the cron token for {@code /cron/**}.
  */
-@ServerFilter({"/ai/**", "/providers/**", "/notifications/**", "/admin/**", "/cron/**"})
+@ServerFilter({"/ai/**", "/providers/**", "/notifications/**", "/integrations/**", "/admin/**", "/cron/**"})
 final class TokenFilters implements Ordered {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenFilters.class);
