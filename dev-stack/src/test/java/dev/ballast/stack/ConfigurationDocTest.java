@@ -71,6 +71,8 @@ class ConfigurationDocTest {
                 |---|---|---|---|
                 | `A` / `B` / `C` | `x.a` | 3 / `2s` / `0s` (= lease / 3) | a, b and c |
                 | `TOKEN` | `x.t` | none | token |
+                | `AUTO` / `EACH1` / `EACH2` | `x.a` | 0 (= min(8, batch)) | auto |
+                | `P1` / `P2` | `x.p` | `5s` each | per provider |
                 """;
         Map<String, Map<String, String>> documented = documented(doc);
 
@@ -83,6 +85,8 @@ class ConfigurationDocTest {
         assertThat(lookUp(documented, "webhook-service", "A")).isEmpty();
         assertThat(sameDefault(lookUp(documented, "jobs-service", "TOKEN").orElseThrow(), "")).isTrue();
         assertThat(sameDefault("2s", "3s")).isFalse();
+        assertThat(lookUp(documented, "jobs-service", "EACH2")).contains("0");
+        assertThat(lookUp(documented, "jobs-service", "P2")).contains("`5s`");
         assertThat(sameDefault("host name + random suffix", "")).isTrue();
         assertThat(sameDefault("host name + random suffix", "x")).isFalse();
     }
@@ -121,11 +125,11 @@ class ConfigurationDocTest {
                     names.add(n.group(1));
                 }
                 String cell = cells.get(defaultColumn);
-                String values = cell.replaceAll("\\s*\\((?:[^()`]|`[^`]*`)*\\)", "").trim();
+                String values = withoutNotes(cell);
                 String[] split = values.split(" / ");
                 Map<String, String> rows = sections.computeIfAbsent(section, k -> new LinkedHashMap<>());
                 for (int i = 0; i < names.size(); i++) {
-                    String value = split.length == names.size() ? split[i] : values;
+                    String value = split.length == names.size() ? split[i] : values.replaceFirst(" each$", "");
                     rows.put(names.get(i), value);
                     Matcher o = OVERRIDE.matcher(parenthesis(cell));
                     while (o.find()) {
@@ -155,6 +159,17 @@ class ConfigurationDocTest {
             return EMPTY_WORDS.contains(value) || !quoted && !value.matches("[\\w.:/-]+");
         }
         return value.equals(ymlDefault);
+    }
+
+    /** The cell without its parenthesised notes, nested ones included ({@code 0 (= min(8, batch))} is {@code 0}). */
+    private static String withoutNotes(String cell) {
+        String previous;
+        String values = cell;
+        do {
+            previous = values;
+            values = values.replaceAll("\\s*\\((?:[^()`]|`[^`]*`)*\\)", "");
+        } while (!values.equals(previous));
+        return values.trim();
     }
 
     private static String parenthesis(String cell) {
