@@ -79,10 +79,11 @@ class StackLauncherIT {
         StackState state = StackState.read(paths.stateFile()).orElseThrow();
         assertThat(state.launcher().pid()).as("./stack execs the launcher").isEqualTo(launcher.pid());
         assertThat(state.services()).extracting(StackState.Service::name)
-                .containsExactly("webhook-service", "jobs-service", "insights-service", "integrations-service");
+                .containsExactlyInAnyOrder("provider-sandbox", "webhook-service", "jobs-service", "insights-service",
+                        "integrations-service");
         assertThat(state.database().postmaster()).as("embedded PostgreSQL postmaster").isNotNull();
         List<ProcessRecord> children = state.children();
-        assertThat(children).hasSize(5).allMatch(ProcessRecord::alive);
+        assertThat(children).as("five processes and the postmaster").hasSize(6).allMatch(ProcessRecord::alive);
 
         aReplyStoredByWebhookServiceBecomesExactlyOneJobInJobsService();
         theReadmeTryItCommandsPrintWhatTheReadmeShows();
