@@ -93,6 +93,20 @@ class WorkspaceDigestTest {
     }
 
     @Test
+    void integrationHealthThatCannotBeReadLeavesTheDigestPostedAndSaysSo() throws Exception {
+        UUID ws = UUID.randomUUID();
+        f.integrations.stubFor(get("/integrations/health").willReturn(aResponse().withStatus(500)));
+
+        f.service.bean(DailyDigest.class).handle(job(DailyDigest.TYPE, ws, "2030-06-03"));
+
+        List<LoggedRequest> posts = f.integrations.findAll(postRequestedFor(urlEqualTo("/notifications/slack")));
+        assertThat(posts).hasSize(1);
+        assertThat(f.service.json(posts.getFirst().getBodyAsString()).get("text").getStringValue()).isEqualTo(
+                "Daily digest 2030-06-03: 0 replies, 0 drafts sent automatically, 0 leads contacted."
+                        + " Integration health unavailable");
+    }
+
+    @Test
     void aSlackOutageRetriesTheDigestAndARefusalOrABadPeriodEndsIt() {
         UUID ws = UUID.randomUUID();
         DailyDigest digest = f.service.bean(DailyDigest.class);
