@@ -50,20 +50,7 @@ final class AnnotatedSteps {
         if (existing != null) {
             return existing;
         }
-        T answer;
-        try {
-            answer = call.get();
-        } catch (RuntimeException e) {
-            IntegrationFailure failure = IntegrationFailure.of(e).orElse(null);
-            if (failure != null && failure.permanent()) {
-                throw new PermanentJobFailure(kind + " " + failure.describe(), e);
-            }
-            throw e;
-        }
-        if (answer == null) {
-            throw new PermanentJobFailure(kind + " " + IntegrationFailure.notFound().describe());
-        }
-        return write(kind, toAnnotation.apply(answer), DONE);
+        return write(kind, toAnnotation.apply(IntegrationFailure.required(kind, call)), DONE);
     }
 
     /** A step the outcome can do without: whatever keeps it from succeeding is annotated and the job goes on. */

@@ -1,6 +1,7 @@
 package dev.ballast.jobs.handlers;
 
 import dev.ballast.integrations.api.IntegrationOutcome;
+import dev.ballast.jobs.queue.PermanentJobFailure;
 import dev.ballast.resilience.http.CallAbortedException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micronaut.core.annotation.Nullable;
@@ -11,6 +12,7 @@ import io.micronaut.json.tree.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Why a call to integrations-service did not succeed, as that service said it (the {@link IntegrationOutcome} members
@@ -51,6 +53,27 @@ record IntegrationFailure(String outcome, String reason, boolean permanent, @Nul
                     false, null));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The answer of a call the job cannot do without: a permanent failure, or a 404 (a declarative client's null), ends
+     * the job dead naming {@code step}; anything else is rethrown for the queue to retry.
+     */
+    static <T> T required(String step, Supplier<@Nullable T> call) {
+        T answer;
+        try {
+            answer = call.get();
+        } catch (RuntimeException e) {
+            IntegrationFailure failure = of(e).orElse(null);
+            if (failure != null && failure.permanent()) {
+                throw new PermanentJobFailure(step + " " + failure.describe(), e);
+            }
+            throw e;
+        }
+        if (answer == null) {
+            throw new PermanentJobFailure(step + " " + notFound().describe());
+        }
+        return answer;
     }
 
     /** A declarative client answers a 404 with no body as null: the operation is not there, which never heals. */

@@ -1,7 +1,6 @@
 package dev.ballast.jobs.handlers;
 
 import dev.ballast.resilience.db.JdbcRunner;
-import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
 import java.sql.Timestamp;
@@ -32,14 +31,5 @@ public final class LeadContacts {
             st.setString(4, channel);
             st.setLong(5, messageId);
         }) == 1;
-    }
-
-    /** The last contact recorded for a lead, or null. */
-    public @Nullable Instant lastContacted(UUID workspace, long leadId) {
-        return jdbc.query("lead-last-contacted",
-                "SELECT contacted_at FROM jobs.lead_contacts WHERE workspace_id = ? AND lead_id = ?", st -> {
-                    st.setObject(1, workspace);
-                    st.setLong(2, leadId);
-                }, rs -> rs.next() ? rs.getTimestamp(1).toInstant() : null);
     }
 }

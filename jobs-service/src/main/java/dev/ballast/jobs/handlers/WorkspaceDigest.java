@@ -66,17 +66,8 @@ abstract class WorkspaceDigest implements JobHandler {
         SlackReceipt receipt;
         try (PropagatedContext.Scope ignored = scoped.propagate()) {
             String text = title() + " " + periodKey + ": " + stats.describe() + notConnected(workspace);
-            receipt = integrations.slack(type() + ":" + workspace + ":" + periodKey, workspace.toString(),
-                    new SlackNotice(workspace, 0, text));
-        } catch (RuntimeException e) {
-            IntegrationFailure failure = IntegrationFailure.of(e).orElse(null);
-            if (failure != null && failure.permanent()) {
-                throw new PermanentJobFailure("slack " + failure.describe(), e);
-            }
-            throw e;
-        }
-        if (receipt == null) {
-            throw new PermanentJobFailure("slack " + IntegrationFailure.notFound().describe());
+            receipt = IntegrationFailure.required("slack", () -> integrations.slack(
+                    type() + ":" + workspace + ":" + periodKey, workspace.toString(), new SlackNotice(workspace, 0, text)));
         }
         Map<String, JsonNode> result = new LinkedHashMap<>();
         result.put("period", JsonNode.createStringNode(periodKey));
