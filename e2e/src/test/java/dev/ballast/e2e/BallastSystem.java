@@ -36,8 +36,9 @@ final class BallastSystem implements AutoCloseable {
     static final String WEBHOOK = "webhook-service";
     static final String JOBS = "jobs-service";
     static final String INTEGRATIONS = "integrations-service";
+    static final String INSIGHTS = "insights-service";
     static final String SANDBOX = "provider-sandbox";
-    private static final List<String> SERVICES = List.of(INTEGRATIONS, JOBS, WEBHOOK);
+    private static final List<String> SERVICES = List.of(INTEGRATIONS, JOBS, WEBHOOK, INSIGHTS);
     private static final List<String> PROVIDERS = List.of("ai", "emailbison", "ghl", "slack", "unipile");
 
     private final Path root = Path.of(System.getProperty("ballast.root", "..")).toAbsolutePath().normalize();
@@ -65,13 +66,13 @@ final class BallastSystem implements AutoCloseable {
     private BallastSystem(Map<String, Map<String, String>> extra) {
         db = TestPostgres.freshDatabase();
         dbProxy = FaultProxy.in(db);
-        for (String name : List.of(SANDBOX, WEBHOOK, JOBS, INTEGRATIONS)) {
+        for (String name : List.of(SANDBOX, WEBHOOK, JOBS, INTEGRATIONS, INSIGHTS)) {
             ports.put(name, freePort());
         }
         sandboxControlPort = freePort();
         for (String name : List.of("WEBHOOK_ADMIN_TOKEN", "WEBHOOK_SERVICE_TOKEN", "JOBS_SERVICE_TOKEN",
                 "JOBS_ADMIN_TOKEN", "JOBS_CRON_TOKEN", "INTEGRATIONS_SERVICE_TOKEN", "INTEGRATIONS_ADMIN_TOKEN",
-                "INTEGRATIONS_CRON_TOKEN")) {
+                "INTEGRATIONS_CRON_TOKEN", "INSIGHTS_SERVICE_TOKEN", "INSIGHTS_CRON_TOKEN")) {
             secrets.put(name, name.toLowerCase() + "-" + HexFormat.of().formatHex(random(8)));
         }
         secrets.put("WEBHOOK_SECRET_KEY", Base64.getEncoder().encodeToString(random(32)));
@@ -106,6 +107,13 @@ final class BallastSystem implements AutoCloseable {
             integrations.put(p.toUpperCase() + "_URL", "http://localhost:" + ports.get(SANDBOX) + "/" + p);
         }
         integrations.put("AI_API_KEY", "sandbox-ai-e2e");
+
+        Map<String, String> insights = environments.get(INSIGHTS);
+        put(insights, "INSIGHTS_SERVICE_TOKEN", "INSIGHTS_CRON_TOKEN");
+        insights.put("WEBHOOK_SERVICE_URL", url(WEBHOOK));
+        insights.put("INSIGHTS_WEBHOOK_SERVICE_TOKEN", secrets.get("WEBHOOK_SERVICE_TOKEN"));
+        insights.put("INTEGRATIONS_SERVICE_URL", url(INTEGRATIONS));
+        insights.put("INSIGHTS_INTEGRATIONS_SERVICE_TOKEN", secrets.get("INTEGRATIONS_SERVICE_TOKEN"));
 
         extra.forEach((service, env) -> environments.get(service).putAll(env));
     }
