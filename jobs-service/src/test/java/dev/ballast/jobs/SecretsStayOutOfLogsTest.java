@@ -46,8 +46,8 @@ class SecretsStayOutOfLogsTest {
              JobsServiceUnderTest service = JobsServiceUnderTest.start(Map.of(
                      "micronaut.http.services.webhook.url", webhook.baseUrl(),
                      "micronaut.http.services.integrations.url", webhook.baseUrl(),
-                     "ballast.jobs.handlers.webhook-service-token", WEBHOOK_TOKEN,
-                     "ballast.jobs.handlers.integrations-service-token", INTEGRATIONS_TOKEN,
+                     "ballast.service-tokens.webhook", WEBHOOK_TOKEN,
+                     "ballast.service-tokens.integrations", INTEGRATIONS_TOKEN,
                      "ballast.jobs.cron.token", CRON_TOKEN,
                      "ballast.jobs.cron.budget", "5s",
                      "ballast.jobs.workers.enabled", "true"))) {

@@ -49,7 +49,7 @@ class SecretsStayOutOfLogsTest {
         try (LogCapture logs = LogCapture.start();
              RunningWebhookService service = RunningWebhookService.start(Map.of(
                      "micronaut.http.services.jobs.url", jobs.baseUrl(),
-                     "ballast.webhook.outbox.jobs-service-token", JOBS_TOKEN,
+                     "ballast.service-tokens.jobs", JOBS_TOKEN,
                      "ballast.webhook.outbox.relay.enabled", "true",
                      "ballast.webhook.outbox.relay.interval", "100ms",
                      "ballast.webhook.outbox.relay.initial-delay", "0s",

@@ -48,8 +48,8 @@ final class PostProcessFixture implements AutoCloseable {
             props.put("ballast.clients." + client + ".deadline", "5s");
             props.put("ballast.clients." + client + ".breaker.enabled", "false");
         }
-        props.put("ballast.jobs.handlers.webhook-service-token", WEBHOOK_TOKEN);
-        props.put("ballast.jobs.handlers.integrations-service-token", INTEGRATIONS_TOKEN);
+        props.put("ballast.service-tokens.webhook", WEBHOOK_TOKEN);
+        props.put("ballast.service-tokens.integrations", INTEGRATIONS_TOKEN);
         props.put("ballast.jobs.handlers.auto-send.workspaces", AUTO_SEND_WORKSPACE.toString());
         props.put("ballast.jobs.handlers.auto-send.min-confidence", "0.8");
         props.put("ballast.jobs.workers.enabled", "false");

@@ -72,7 +72,7 @@ public final class RealIntegrationsService implements AutoCloseable {
     /** jobs-service properties that point its integrations client here. */
     public Map<String, Object> clientProperties() {
         return Map.of("micronaut.http.services.integrations.url", url,
-                "ballast.jobs.handlers.integrations-service-token", SERVICE_TOKEN);
+                "ballast.service-tokens.integrations", SERVICE_TOKEN);
     }
 
     /** Stores a workspace's credentials for a provider through the admin API. */

@@ -38,7 +38,7 @@ class OutboxRelayTest {
         jobs = new JobsServiceStandIn();
         Map<String, Object> properties = jobs.fastRelay();
         properties.put("micronaut.http.services.jobs.read-timeout", "2s");
-        properties.put("ballast.webhook.outbox.jobs-service-token", JobsServiceStandIn.TOKEN);
+        properties.put("ballast.service-tokens.jobs", JobsServiceStandIn.TOKEN);
         properties.put("ballast.webhook.outbox.relay.backoff-base", "100ms");
         properties.put("ballast.webhook.outbox.relay.backoff-cap", "1s");
         service = RunningWebhookService.start(properties);

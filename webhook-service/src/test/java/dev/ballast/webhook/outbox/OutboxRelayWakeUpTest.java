@@ -36,7 +36,7 @@ class OutboxRelayWakeUpTest {
     private Map<String, Object> relayWithAnHourlyInterval(boolean pgbouncer) {
         Map<String, Object> p = new HashMap<>();
         p.put("micronaut.http.services.jobs.url", jobs.url());
-        p.put("ballast.webhook.outbox.jobs-service-token", RealJobsService.TOKEN);
+        p.put("ballast.service-tokens.jobs", RealJobsService.TOKEN);
         p.put("ballast.clients.jobs.deadline", "5s");
         p.put("ballast.webhook.outbox.relay.enabled", "true");
         p.put("ballast.webhook.outbox.relay.interval", "1h");

@@ -46,7 +46,7 @@ class OutboxRelayWithJobsServiceTest {
         Map<String, Object> p = new HashMap<>();
         p.put("micronaut.http.services.jobs.url", gate.url());
         p.put("micronaut.http.services.jobs.read-timeout", "1s");
-        p.put("ballast.webhook.outbox.jobs-service-token", RealJobsService.TOKEN);
+        p.put("ballast.service-tokens.jobs", RealJobsService.TOKEN);
         p.put("ballast.clients.jobs.base", "10ms");
         p.put("ballast.clients.jobs.cap", "50ms");
         p.put("ballast.clients.jobs.deadline", "5s");
