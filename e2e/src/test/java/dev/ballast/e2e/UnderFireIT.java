@@ -298,9 +298,27 @@ class UnderFireIT {
                 .as("sentiment, enrichment, draft, auto-send and Slack notice").isGreaterThanOrEqualTo(5));
         String lines = "RESULT e2e_delivery_to_annotated_p50_ms " + percentile(latencies, 0.50) + " ms\n"
                 + "RESULT e2e_delivery_to_annotated_p99_ms " + percentile(latencies, 0.99) + " ms\n";
-        System.out.print("e2e: " + replyIds.size() + " deliveries at " + rate + "/s\n" + lines);
+        // where the time went, medians over the run's jobs: outbox relay, wait for a worker, the job itself
+        Map<String, Object> split = system.db.query("""
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM j.created_at - m.received_at)) * 1000 AS relay_ms,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.started_at - j.created_at)) * 1000 AS wait_ms,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM j.finished_at - a.started_at)) * 1000 AS run_ms,
+                       count(*) / greatest(extract(epoch FROM max(j.finished_at) - min(m.received_at)), 0.001) AS jobs_per_s
+                  FROM webhook.messages m
+                  JOIN jobs.jobs j ON j.workspace_id = m.workspace_id AND j.payload->>'messageId' = m.id::text
+                  JOIN jobs.job_attempts a ON a.job_id = j.id AND a.attempt = 1
+                 WHERE m.workspace_id = ?::uuid""", ws.id()).getFirst();
+        System.out.printf("e2e: %d deliveries at %d/s; medians: relay %.0f ms, wait for a worker %.0f ms, job %.0f ms;"
+                        + " jobs finished at %.1f/s%n", replyIds.size(), rate, num(split, "relay_ms"), num(split, "wait_ms"),
+                num(split, "run_ms"), num(split, "jobs_per_s"));
+        System.out.print(lines);
         appendResults(lines);
         report("steady_rate", ws, replyIds);
+    }
+
+    private static double num(Map<String, Object> row, String column) {
+        Object v = row.get(column);
+        return v == null ? Double.NaN : ((Number) v).doubleValue();
     }
 
     private static long percentile(long[] sorted, double p) {
