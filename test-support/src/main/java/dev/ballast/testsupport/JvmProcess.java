@@ -17,6 +17,9 @@ public final class JvmProcess implements AutoCloseable {
 
     private final Process process;
 
+    /** System property: the JVM options of every started process, space-separated. */
+    public static final String JVM_OPTIONS = "ballast.test.jvm-options";
+
     private JvmProcess(Process process) {
         this.process = process;
     }
@@ -45,8 +48,12 @@ public final class JvmProcess implements AutoCloseable {
                                      Map<String, String> environment, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx384m");
-        command.add("-XX:TieredStopAtLevel=1");
+        // small heap and C1 only: quick to start, enough for tests; a benchmark asks for full JIT through this property
+        for (String option : System.getProperty(JVM_OPTIONS, "-Xmx384m -XX:TieredStopAtLevel=1").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(what);
         try {
