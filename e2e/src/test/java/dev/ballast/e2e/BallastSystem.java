@@ -259,10 +259,45 @@ final class BallastSystem implements AutoCloseable {
     public void close() {
         running.values().forEach(JvmProcess::stop);
         running.clear();
+        if (pgBouncer != null) {
+            pgBouncer.close();
+        }
         dbProxy.close();
         db.close();
         http.close();
     }
+
+    // --- Behind PgBouncer (BehindPgBouncerIT) ----------------------------------------------------------------------
+
+    /** PgBouncer between every service and PostgreSQL, when started by {@link #startBehindPgBouncer}; else null. */
+    PgBouncer pgBouncer;
+
+    /**
+     * Starts everything with every service connected through a real PgBouncer in transaction mode, as the chart runs
+     * them with {@code pgbouncer.enabled}: {@code DATABASE_PGBOUNCER=true}, and migrations straight at PostgreSQL
+     * through {@code DATABASE_MIGRATION_URL}. {@code extra} adds or overrides environment variables per service.
+     */
+    static BallastSystem startBehindPgBouncer(Map<String, Map<String, String>> extra) {
+        BallastSystem system = new BallastSystem(Map.of());
+        try {
+            system.pgBouncer = PgBouncer.start(system.db, system.logs);
+            system.environments.forEach((service, env) -> {
+                env.put("DATABASE_URL", system.pgBouncer.jdbcUrl(system.db.name()));
+                env.put("DATABASE_PGBOUNCER", "true");
+                env.put("DATABASE_MIGRATION_URL", system.db.jdbcUrl());
+                env.putAll(extra.getOrDefault(service, Map.of()));
+            });
+            system.startSandbox();
+            SERVICES.forEach(system::startService);
+            SERVICES.forEach(system::awaitReady);
+            return system;
+        } catch (RuntimeException | Error e) {
+            system.close();
+            throw e;
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------------------------------
 
     private void put(Map<String, String> env, String... names) {
         for (String name : names) {

@@ -1,0 +1,126 @@
+package dev.ballast.e2e;
+
+import dev.ballast.e2e.BallastSystem.Workspace;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.ballast.e2e.BallastSystem.WEBHOOK;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What the end-to-end scenario classes share: delivering replies to a running {@link BallastSystem}, waiting for
+ * their jobs, counting what the database holds, and the {@code RESULT e2e_<scenario>_lost/_duplicated} lines.
+ */
+abstract class SystemScenarios {
+
+    static final String JOB_TYPE = "email-inbound-post-process";
+    static final Path RESULTS = Path.of(System.getProperty("ballast.root", "..")).toAbsolutePath().normalize()
+            .resolve("e2e/target/e2e-results.txt");
+
+    /** The system under test; the subclass starts it before its scenarios and closes it after them. */
+    protected BallastSystem system;
+
+    /** Delivers one EmailBison reply per entry of {@code replyIds} with {@code concurrency} at once; answers by status. */
+    Map<String, AtomicInteger> deliverConcurrently(Workspace ws, String ebWorkspace, List<Long> replyIds,
+                                                   int concurrency) throws Exception {
+        Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (long id : replyIds) {
+                sent.add(pool.submit(() -> {
+                    HttpResponse<String> r = system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
+                            reply(ebWorkspace, id), ws.intakeToken());
+                    String status = r.statusCode() == 200
+                            ? BallastSystem.field(r.body(), "\"status\"\\s*:\\s*\"([a-z]+)\"") : "http_" + r.statusCode();
+                    answers.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                }));
+            }
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        }
+        return answers;
+    }
+
+    static String reply(String ebWorkspace, long replyId) {
+        return """
+                {"event":{"type":"LEAD_REPLIED","name":"Lead Replied","instance_url":"https://app.emailbison.com",
+                  "workspace_id":%s,"workspace_name":"Acme"},
+                 "data":{"reply":{"id":%d,"email_subject":"Re: our call","text_body":"Call me tomorrow",
+                   "from_email_address":"lead%d@example.com","date_received":"2026-12-04T10:00:00.000000Z"},
+                  "lead":{"id":%d,"email":"lead%d@example.com","first_name":"Lee"}}}
+                """.formatted(ebWorkspace, replyId, replyId, replyId, replyId);
+    }
+
+    void awaitJobsDone(Workspace ws, int expected) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
+                system.db.count("SELECT count(*) FROM jobs.jobs WHERE workspace_id = ?::uuid AND type = ?"
+                        + " AND status = 'succeeded'", ws.id(), JOB_TYPE) >= expected);
+        assertThat(system.db.count("SELECT count(*) FROM jobs.jobs WHERE workspace_id = ?::uuid AND type = ?",
+                ws.id(), JOB_TYPE)).as("one job per message").isEqualTo(expected);
+        assertThat(system.db.count("SELECT count(*) FROM jobs.jobs WHERE workspace_id = ?::uuid AND status <> 'succeeded'",
+                ws.id())).as("no job dead, cancelled or pending").isZero();
+    }
+
+    long finishedJobs(Workspace ws) {
+        return system.db.count("SELECT count(*) FROM jobs.jobs WHERE workspace_id = ?::uuid AND status = 'succeeded'",
+                ws.id());
+    }
+
+    long countMessages(Workspace ws) {
+        return system.db.count("SELECT count(*) FROM webhook.messages WHERE workspace_id = ?::uuid", ws.id());
+    }
+
+    long countAnnotations(Workspace ws, String kind) {
+        return system.db.count("SELECT count(*) FROM webhook.message_annotations a JOIN webhook.messages m"
+                + " ON m.id = a.message_id WHERE m.workspace_id = ?::uuid AND a.kind = ?", ws.id(), kind);
+    }
+
+    /** The scenario's RESULT lines, from the database: replies never stored, and replies stored more than once. */
+    void report(String scenario, Workspace ws, List<Long> replyIds) throws IOException {
+        long distinct = replyIds.stream().distinct().count();
+        List<Map<String, Object>> rows = system.db.query("SELECT external_id, count(*) AS n FROM webhook.messages"
+                + " WHERE workspace_id = ?::uuid GROUP BY external_id", ws.id());
+        long lost = distinct - rows.size();
+        long duplicated = rows.stream().mapToLong(r -> ((Number) r.get("n")).longValue() - 1).sum();
+        String lines = "RESULT e2e_" + scenario + "_lost " + lost + " messages\n"
+                + "RESULT e2e_" + scenario + "_duplicated " + duplicated + " messages\n";
+        System.out.print(lines);
+        appendResults(lines);
+        assertThat(lost).as("lost").isZero();
+        assertThat(duplicated).as("duplicated").isZero();
+    }
+
+    /** Appends RESULT lines to e2e/target/e2e-results.txt, which bench/e2e/run and readers of a CI log pick up. */
+    static void appendResults(String lines) {
+        try {
+            Files.createDirectories(RESULTS.getParent());
+            Files.writeString(RESULTS, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<Long> ids(long from, int n) {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(from + i);
+        }
+        return ids;
+    }
+}
