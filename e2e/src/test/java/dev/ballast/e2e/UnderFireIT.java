@@ -244,7 +244,7 @@ class UnderFireIT extends SystemScenarios {
     @Test
     void deliveriesAtASteadyRateAreAnnotatedAndTheirLatencyIsReported() throws Exception {
         int rate = Integer.getInteger("e2e.rate", 100);
-        int seconds = Integer.getInteger("e2e.seconds", 10);
+        int seconds = Integer.getInteger("e2e.seconds", 5);
         // warm-up in its own workspace: JIT, pools and caches of a freshly started system, as after a deploy
         Workspace warm = system.createWorkspace("warmup", "39", "loc-warmup");
         deliverConcurrently(warm, "39", ids(90_000, 300), 4);
