@@ -302,7 +302,7 @@ final class DemoDay {
         awaitJobsFinished(JOBS_WAIT);
         progress("database outage", outageNote + "; " + before.size() + " deliveries stored just before it, "
                 + during.size() + " during it: " + deferred
-                + " not stored " + refusedMeanwhile + " and delivered again after (" + redelivered
+                + " turned away " + refusedMeanwhile + " and delivered again after (" + redelivered
                 + " redeliveries); all jobs finished");
     }
 
@@ -388,7 +388,7 @@ final class DemoDay {
 
         out.println("demo: report for workspace " + workspace);
         out.println("  deliveries:   " + sentTotal() + " sent; " + tally() + "; " + deferred
-                + " not stored during the outage and delivered again");
+                + " turned away during the outage and delivered again");
         out.println("  messages:     " + messages + " stored for " + expectedMessages + " distinct sent ("
                 + sentEmailIds.size() + " email, " + sentSmsIds.size() + " SMS); " + lost + " lost");
         out.println("  jobs:         " + jobs.getOrDefault("succeeded", 0L) + " done, " + retried + " retried, "

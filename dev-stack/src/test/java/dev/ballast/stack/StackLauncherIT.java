@@ -190,6 +190,9 @@ class StackLauncherIT {
         // The burst has no outage in it: each of its answers is known in advance.
         assertThat(printed).contains("6 provider retries; 4 refused: bad signature, bad token, malformed) -> 16 accepted,"
                 + " 6 duplicate, 4 refused");
+        // The outage was real: webhook-service went not ready, and every delivery made during it was turned away.
+        assertThat(printed).contains("6 turned away during the outage and delivered again")
+                .containsPattern("webhook-service not ready after \\d+ ms");
         assertThat(printed).contains("4 refused", "26 stored for 26 distinct sent (16 email, 10 SMS); 0 lost",
                 "26 done", "0 dead, 0 unfinished", "context pack: complete", "unipile=DISCONNECTED",
                 "26 notices + 1 alert = 27 expected, 27 chat.postMessage in the sandbox");
