@@ -240,7 +240,7 @@ final class DemoDay {
     }
 
     private void databaseOutage() {
-        ProcessRecord postmaster = state.database() == null ? null : state.database().postmaster();
+        Optional<ProcessHandle> postmaster = embeddedPostmaster();
         // Stored just before the outage, so that it hits their outbox relay and jobs on their way.
         List<Delivery> before = new ArrayList<>();
         for (int i = 0; i < EMAILS_BEFORE_OUTAGE; i++) {
@@ -264,11 +264,13 @@ final class DemoDay {
         }
         deliverAll(before, Duration.ofSeconds(10)).forEach(r -> count(r.answer));
         List<Result> answered;
-        if (postmaster == null || !postmaster.alive()) {
-            outageNote = "skipped: the stack uses an external database (DATABASE_URL), which the demo does not stop";
+        if (postmaster.isEmpty()) {
+            outageNote = state.database() != null && state.database().postmaster() != null
+                    ? "skipped: the embedded PostgreSQL's postmaster is not running"
+                    : "skipped: the stack uses an external database (DATABASE_URL), which the demo does not stop";
             answered = deliverAll(during, Duration.ofSeconds(10));
         } else {
-            answered = duringFrozenDatabase(postmaster, during);
+            answered = duringFrozenDatabase(postmaster.get(), during);
         }
         List<Delivery> again = new ArrayList<>();
         Map<String, Integer> refusedMeanwhile = new java.util.TreeMap<>();
@@ -306,11 +308,30 @@ final class DemoDay {
                 + " redeliveries); all jobs finished");
     }
 
+    /**
+     * The running postmaster of the stack's embedded PostgreSQL, from its data directory's {@code postmaster.pid}
+     * (PostgreSQL's own record, rewritten at every start); empty when the stack uses DATABASE_URL.
+     */
+    private Optional<ProcessHandle> embeddedPostmaster() {
+        if (state.database() == null || state.database().postmaster() == null) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(java.nio.file.Files.readAllLines(paths.pgData().resolve("postmaster.pid"))
+                    .getFirst().trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+        } catch (IOException | RuntimeException e) {
+            throw new StackException("cannot find the embedded PostgreSQL's postmaster in "
+                    + paths.show(paths.pgData()) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Stops every PostgreSQL process of the stack for {@link #OUTAGE}, delivering meanwhile; always resumes them. */
-    private List<Result> duringFrozenDatabase(ProcessRecord postmaster, List<Delivery> during) {
+    private List<Result> duringFrozenDatabase(ProcessHandle postmaster, List<Delivery> during) {
         List<Long> pids = new ArrayList<>();
         pids.add(postmaster.pid());
-        ProcessHandle.of(postmaster.pid()).ifPresent(p -> p.descendants().forEach(c -> pids.add(c.pid())));
+        postmaster.descendants().forEach(c -> pids.add(c.pid()));
         Thread resume = new Thread(() -> signal("CONT", pids), "demo-resume-postgres");
         Runtime.getRuntime().addShutdownHook(resume);
         long stopped = System.nanoTime();
