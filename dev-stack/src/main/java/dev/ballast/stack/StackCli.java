@@ -16,6 +16,8 @@ public final class StackCli {
               db                 start only the embedded PostgreSQL, print its DATABASE_* settings, run until stopped
               command <service>  print the JVM command line a service runs with, one argument per line
               sign <secret> <file>  print Standard Webhooks headers signing <file> with a whsec_ secret (curl -H @-)
+              demo               replay a scripted day against the running stack (./stack up first) and report
+                                 what was stored, run and posted; exits 1 when anything was lost or duplicated
             knobs (environment): DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, STACK_READY_TIMEOUT (60 s),
               STACK_STOP_GRACE (15 s), JAVA_OPTS, STACK_PG_PORT (55432), STACK_AOT (on)
             """;
@@ -48,6 +50,7 @@ public final class StackCli {
             case "status" -> new StackStatus(paths).run();
             case "down" -> new StackDown(paths, settings()).run();
             case "command" -> printCommand(paths, args);
+            case "demo" -> new DemoDay(paths, System.getenv(), System.out).run();
             case "help", "-h", "--help" -> usage(System.out, 0);
             default -> usage(System.err, 2);
         };

@@ -13,6 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +32,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Runs the real {@code ./stack up} (embedded PostgreSQL and the four service jars) as a child process, checks that
- * every service is ready, presses Ctrl-C (SIGINT) and checks that nothing it started is still running.
+ * every service is ready, runs the README's "Try it" block and {@code ./stack demo} against it, presses Ctrl-C (SIGINT)
+ * and checks that nothing it started is still running.
  */
 class StackLauncherIT {
 
@@ -36,10 +41,12 @@ class StackLauncherIT {
     private static final Duration READY_DEADLINE = Duration.ofSeconds(90);
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(120);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration DEMO_DEADLINE = Duration.ofSeconds(150);
 
     private final Path root = Path.of(System.getProperty("ballast.root", "..")).toAbsolutePath().normalize();
     private final StackPaths paths = StackPaths.under(root);
     private final Path output = root.resolve("dev-stack/target/stack-launcher-it.out");
+    private final Path demoOutput = root.resolve("dev-stack/target/stack-demo-it.out");
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofMillis(500))
@@ -87,6 +94,7 @@ class StackLauncherIT {
 
         aReplyStoredByWebhookServiceBecomesExactlyOneJobInJobsService();
         theReadmeTryItCommandsPrintWhatTheReadmeShows();
+        theDemoDayStoresEverythingOnceThroughADisconnectAndADatabaseOutage();
 
         Process ctrlC = new ProcessBuilder("kill", "-INT", Long.toString(launcher.pid())).start();
         assertThat(ctrlC.waitFor()).isZero();
@@ -155,6 +163,88 @@ class StackLauncherIT {
 
         assertThat(shell.exitValue()).as("exit status of the Try it commands; they printed:%n%s", printed).isZero();
         assertThat(printed.lines().map(String::strip).toList()).as("what the Try it commands print").isEqualTo(expected);
+    }
+
+    /**
+     * {@code ./stack demo} against this stack: it exits 0 with an OK verdict, and what it reports is checked here
+     * independently, in SQL and in the sandbox's counts, against what the demo sends (16 replies and SMS, 6 provider
+     * retries, 4 refused deliveries; then 4 more just before the database outage and 6 during it).
+     */
+    private void theDemoDayStoresEverythingOnceThroughADisconnectAndADatabaseOutage() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(root.resolve("stack").toString(), "demo")
+                .directory(root.toFile()).redirectErrorStream(true).redirectOutput(demoOutput.toFile());
+        builder.environment().put("STACK_SKIP_BUILD", "1");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process demo = builder.start();
+        boolean finished = demo.waitFor(DEMO_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        String printed = Files.readString(demoOutput, StandardCharsets.UTF_8);
+        if (!finished) {
+            demo.destroy();
+            demo.waitFor(20, TimeUnit.SECONDS);
+            fail("./stack demo still running after %d s; it said:%n%s", DEMO_DEADLINE.toSeconds(), printed);
+        }
+        assertThat(demo.exitValue()).as("./stack demo exit status; it said:%n%s", printed).isZero();
+        List<String> lines = printed.lines().toList();
+        assertThat(lines.getLast()).as(printed).startsWith("demo: OK: 26 messages each stored once with one job");
+        assertThat(lines.stream().filter(l -> l.startsWith("demo: [")).count()).as("a progress line per stage").isEqualTo(6);
+        // The burst has no outage in it: each of its answers is known in advance.
+        assertThat(printed).contains("6 provider retries; 4 refused: bad signature, bad token, malformed) -> 16 accepted,"
+                + " 6 duplicate, 4 refused");
+        // The outage was real: webhook-service went not ready, and every delivery made during it was turned away.
+        assertThat(printed).contains("6 turned away during the outage and delivered again")
+                .containsPattern("webhook-service not ready after \\d+ ms");
+        assertThat(printed).contains("4 refused", "26 stored for 26 distinct sent (16 email, 10 SMS); 0 lost",
+                "26 done", "0 dead, 0 unfinished", "context pack: complete", "unipile=DISCONNECTED",
+                "26 notices + 1 alert = 27 expected, 27 chat.postMessage in the sandbox");
+        Matcher tally = Pattern.compile("(\\d+) accepted, (\\d+) duplicate").matcher(lines.stream()
+                .filter(l -> l.strip().startsWith("deliveries:")).findFirst().orElseThrow());
+        assertThat(tally.find()).isTrue();
+        assertThat(Integer.parseInt(tally.group(1)) + Integer.parseInt(tally.group(2)))
+                .as("every delivery that was not refused is accepted or a duplicate").isEqualTo(32);
+
+        String workspace = field(printed, "demo: report for workspace ([0-9a-f-]{36})");
+        try (Connection db = DriverManager.getConnection("jdbc:postgresql://localhost:"
+                + StackSettings.from(System.getenv()).pgPort() + "/postgres", "postgres", "")) {
+            assertThat(count(db, "SELECT count(*) FROM webhook.messages WHERE workspace_id = ?::uuid", workspace))
+                    .as("messages stored").isEqualTo(26);
+            assertThat(count(db, "SELECT count(DISTINCT external_id) FROM webhook.messages WHERE workspace_id = ?::uuid",
+                    workspace)).as("distinct external ids").isEqualTo(26);
+            assertThat(count(db, "SELECT count(*) FROM webhook.webhook_deliveries WHERE workspace_id = ?::uuid"
+                    + " AND http_status IN (400, 401, 422)", workspace)).as("refused deliveries logged").isEqualTo(4);
+            assertThat(count(db, "SELECT count(DISTINCT dedupe_key) FROM jobs.jobs WHERE workspace_id = ?::uuid"
+                    + " AND status = 'succeeded'", workspace)).as("post-process jobs succeeded, one per message").isEqualTo(26);
+            assertThat(count(db, "SELECT count(*) FROM jobs.jobs WHERE workspace_id = ?::uuid", workspace))
+                    .as("jobs").isEqualTo(26);
+            assertThat(count(db, "SELECT count(*) FROM integrations.alert_dedupe WHERE workspace_id = ?::uuid", workspace))
+                    .as("disconnect alerts").isEqualTo(1);
+            assertThat(count(db, "SELECT count(*) FROM insights.context_packs WHERE workspace_id = ?::uuid"
+                    + " AND status = 'complete'", workspace)).as("context packs complete").isEqualTo(1);
+            String marker = text(db, "SELECT name FROM webhook.workspaces WHERE id = ?::uuid", workspace);
+            String stats = sandbox("/stats?credential=" + marker);
+            assertThat(stats).as("the sandbox's count of the demo workspace's Slack posts")
+                    .containsPattern("\"POST /slack/chat\\.postMessage\"\\s*:\\s*27\\b");
+        }
+        assertThat(sandbox("/faults")).as("the demo switches its fault off").isEqualToIgnoringWhitespace("[]");
+    }
+
+    private String sandbox(String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8091" + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static long count(Connection db, String sql, String workspace) throws Exception {
+        return Long.parseLong(text(db, sql, workspace));
+    }
+
+    private static String text(Connection db, String sql, String workspace) throws Exception {
+        try (PreparedStatement s = db.prepareStatement(sql)) {
+            s.setString(1, workspace);
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
     }
 
     private static String fencedBlockAfter(String markdown, String marker) {

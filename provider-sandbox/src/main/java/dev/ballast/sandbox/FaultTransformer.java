@@ -14,12 +14,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 
 /**
  * Turns a mapping's answer into the fault switched on for its provider and workspace, if any, and counts the
- * requests each provider served (the benches read them to compute how many provider requests a call cost).
+ * requests each provider served (the benches read them to compute how many provider requests a call cost), and per
+ * credential the requests by method and path (the stack's demo checks with them what one workspace was sent).
  */
 final class FaultTransformer implements ResponseDefinitionTransformerV2 {
 
     private final Faults faults;
     private final Map<String, LongAdder> served = new ConcurrentHashMap<>();
+    // credential (Authorization and X-API-KEY) -> "METHOD /path" -> count; sandbox tokens only, a handful per workspace
+    private final Map<String, Map<String, LongAdder>> byCredential = new ConcurrentHashMap<>();
 
     FaultTransformer(Faults faults) {
         this.faults = faults;
@@ -36,8 +39,20 @@ final class FaultTransformer implements ResponseDefinitionTransformerV2 {
         return counts;
     }
 
+    /** Requests by "METHOD /path" (no query) made with a credential containing {@code part}. */
+    Map<String, Long> servedWith(String part) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        byCredential.forEach((credential, requests) -> {
+            if (credential.contains(part)) {
+                requests.forEach((request, n) -> counts.merge(request, n.sum(), Long::sum));
+            }
+        });
+        return counts;
+    }
+
     void resetCounts() {
         served.clear();
+        byCredential.clear();
     }
 
     @Override
@@ -48,6 +63,10 @@ final class FaultTransformer implements ResponseDefinitionTransformerV2 {
         String provider = slash > 1 ? path.substring(1, slash) : path.substring(1);
         served.computeIfAbsent(provider, p -> new LongAdder()).increment();
         String credential = header(request, "Authorization") + " " + header(request, "X-API-KEY");
+        int query = path.indexOf('?');
+        byCredential.computeIfAbsent(credential, c -> new ConcurrentHashMap<>())
+                .computeIfAbsent(request.getMethod().getName() + " " + (query < 0 ? path : path.substring(0, query)),
+                        r -> new LongAdder()).increment();
         Fault fault = faults.hit(provider, credential);
         ResponseDefinition original = event.getResponseDefinition();
         if (fault == null) {

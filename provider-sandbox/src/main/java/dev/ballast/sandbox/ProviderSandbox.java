@@ -23,6 +23,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  * GET    :&lt;control&gt;/faults  the faults in force
  * DELETE :&lt;control&gt;/faults  all off
  * GET    :&lt;control&gt;/stats   requests served per provider (DELETE resets)
+ * GET    :&lt;control&gt;/stats?credential=&lt;part of a token&gt;   that credential's requests per "METHOD /path"
  * </pre>
  * Ports: {@code SANDBOX_PORT} (8090) and {@code SANDBOX_CONTROL_PORT} (8091).
  */
@@ -94,6 +95,12 @@ public final class ProviderSandbox implements AutoCloseable {
         try (exchange) {
             if ("DELETE".equals(exchange.getRequestMethod())) {
                 transformer.resetCounts();
+            }
+            String query = exchange.getRequestURI().getRawQuery();
+            if (query != null && query.startsWith("credential=") && query.length() > "credential=".length()) {
+                String part = java.net.URLDecoder.decode(query.substring("credential=".length()), StandardCharsets.UTF_8);
+                answer(exchange, 200, Json.write(transformer.servedWith(part)));
+                return;
             }
             answer(exchange, 200, Json.write(transformer.served()));
         }

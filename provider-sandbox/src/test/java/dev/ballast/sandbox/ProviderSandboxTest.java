@@ -51,6 +51,11 @@ class ProviderSandboxTest {
         control("DELETE", "/faults", null);
         assertThat(slack("xoxb-ws-1").body()).contains("\"ok\":true");
         assertThat(control("GET", "/stats", null).body()).contains("\"slack\" : 5").contains("\"unipile\" : 1");
+        // one workspace's requests, by the part of its credentials a fault would name
+        assertThat(control("GET", "/stats?credential=ws-1", null).body())
+                .contains("\"POST /slack/chat.postMessage\" : 3", "\"GET /unipile/api/v1/accounts/a\" : 1");
+        assertThat(control("GET", "/stats?credential=ws-2", null).body())
+                .contains("\"POST /slack/chat.postMessage\" : 2").doesNotContain("unipile");
         assertThat(control("POST", "/faults", "{\"provider\":\"slack\",\"kind\":\"melt\"}").statusCode()).isEqualTo(400);
     }
 
