@@ -45,8 +45,11 @@ public final class IntegrationsLoad {
         phase(http, calls / 10, concurrency, i -> direct(sandbox, workspace, i));
         phase(http, calls / 10, concurrency, i -> viaService(service, token, workspace, "warm-" + run, i));
 
-        send(http, HttpRequest.newBuilder(URI.create(control + "/faults"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"provider\":\"*\",\"kind\":\"http_500\",\"rate\":" + faultRate + "}")));
+        if (faultRate > 0) {
+            // only when asked for: the sandbox reads a rate of 0 as "always"
+            send(http, HttpRequest.newBuilder(URI.create(control + "/faults"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"provider\":\"*\",\"kind\":\"http_500\",\"rate\":" + faultRate + "}")));
+        }
         send(http, HttpRequest.newBuilder(URI.create(control + "/stats")).DELETE());
         long[] directMs = phase(http, calls, concurrency, i -> direct(sandbox, workspace, i));
         long directRequests = total(send(http, HttpRequest.newBuilder(URI.create(control + "/stats")).GET()));

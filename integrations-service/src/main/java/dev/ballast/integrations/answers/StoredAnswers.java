@@ -1,5 +1,7 @@
 package dev.ballast.integrations.answers;
 
+import dev.ballast.integrations.credentials.CredentialStore;
+import dev.ballast.integrations.providers.Provider;
 import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.resilience.db.DbRetry;
 import dev.ballast.resilience.http.Deadline;
@@ -29,8 +31,11 @@ public final class StoredAnswers {
 
     /** What a request's claim on its key came to. */
     public sealed interface Claim {
-        /** This request calls the provider and must {@link #finish} with {@code token}. */
-        record Claimed(UUID token) implements Claim {
+        /**
+         * This request calls the provider and must {@link #finish} (or {@link #release}) with {@code token}; the
+         * provider's credentials and health, read by the same statement, are in {@code credentials}.
+         */
+        record Claimed(UUID token, CredentialStore.Stored credentials) implements Claim {
         }
 
         /** Another request's answer, to be given as it is. */
@@ -54,9 +59,11 @@ public final class StoredAnswers {
     /**
      * Claims the key for this request, or answers with the stored answer. A row in flight is waited for (polling,
      * at most {@code in-flight-wait} and never past the request's deadline); an expired row, or a reusable one with
-     * the same body, is claimed again.
+     * the same body, is claimed again. A claim also reads {@code provider}'s credentials and health for the workspace:
+     * one round trip where a claim and a lookup would take two.
      */
-    public Claim claim(UUID workspace, String operation, String key, byte[] requestHash) throws SQLException {
+    public Claim claim(UUID workspace, String operation, String key, byte[] requestHash, Provider provider)
+            throws SQLException {
         long waitUntil = System.nanoTime() + settings.inFlightWait().toNanos();
         long remaining = Deadline.current().map(Deadline::remainingMillis).orElse(Long.MAX_VALUE);
         if (remaining < Long.MAX_VALUE) {
@@ -66,13 +73,13 @@ public final class StoredAnswers {
         long poll = FIRST_POLL_MS;
         while (true) {
             UUID token = UUID.randomUUID();
-            Row row = tryClaim(workspace, operation, key, requestHash, token);
+            Row row = tryClaim(workspace, operation, key, requestHash, token, provider);
             if (row == null) {
                 // pruned between the insert and the read: claim again
                 continue;
             }
             if (token.equals(row.token()) && "IN_FLIGHT".equals(row.state())) {
-                return new Claim.Claimed(token);
+                return new Claim.Claimed(token, row.credentials());
             }
             if (!Arrays.equals(requestHash, row.hash())) {
                 throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused",
@@ -156,11 +163,11 @@ public final class StoredAnswers {
 
     /**
      * One statement: insert the row as ours, or take over an expired or reusable (same body) one; then read what is
-     * there. The conflict clause locks the row, so two requests taking over one row serialise and the second sees
-     * the first's claim.
+     * there, and when the row is ours, the provider's credentials and health too. The conflict clause locks the row,
+     * so two requests taking over one row serialise and the second sees the first's claim.
      */
-    private @Nullable Row tryClaim(UUID workspace, String operation, String key, byte[] hash, UUID token)
-            throws SQLException {
+    private @Nullable Row tryClaim(UUID workspace, String operation, String key, byte[] hash, UUID token,
+                                   Provider provider) throws SQLException {
         return retry.statement("answer-claim", () -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
                     WITH claimed AS (
@@ -174,10 +181,14 @@ public final class StoredAnswers {
                                expires_at = EXCLUDED.expires_at
                          WHERE s.expires_at < now()
                             OR (s.state = 'RETRYABLE' AND s.request_hash = EXCLUDED.request_hash)
-                        RETURNING claim_token)
-                    SELECT claim_token, 'IN_FLIGHT', ?::bytea, NULL::int, NULL, NULL, NULL, NULL::int FROM claimed
+                        RETURNING claim_token),
+                    lookup AS (""" + CredentialStore.LOOKUP_SQL + """
+                    )
+                    SELECT claim_token, 'IN_FLIGHT', ?::bytea, NULL::int, NULL, NULL, NULL, NULL::int, lookup.*
+                      FROM claimed CROSS JOIN lookup
                     UNION ALL
-                    SELECT claim_token, state, request_hash, http_status, body, outcome, abort_class, retry_after_s
+                    SELECT claim_token, state, request_hash, http_status, body, outcome, abort_class, retry_after_s,
+                           NULL::bytea, NULL, NULL, NULL, NULL, NULL, NULL::int, NULL::timestamptz
                       FROM integrations.stored_answers
                      WHERE workspace_id = ? AND operation = ? AND idempotency_key = ?
                        AND NOT EXISTS (SELECT 1 FROM claimed)""")) {
@@ -187,10 +198,12 @@ public final class StoredAnswers {
                 st.setBytes(4, hash);
                 st.setObject(5, token);
                 st.setDouble(6, settings.retention().toMillis() / 1000.0);
-                st.setBytes(7, hash);
-                st.setObject(8, workspace);
-                st.setString(9, operation);
-                st.setString(10, key);
+                st.setObject(7, workspace);
+                st.setString(8, provider.id());
+                st.setBytes(9, hash);
+                st.setObject(10, workspace);
+                st.setString(11, operation);
+                st.setString(12, key);
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
                         return null;
@@ -200,12 +213,13 @@ public final class StoredAnswers {
                     String state = rs.getString(2);
                     return new Row(rs.getObject(1, UUID.class), state, rs.getBytes(3),
                             new StoredAnswer(status, rs.getString(5), rs.getString(6), rs.getString(7), retryAfter,
-                                    "RETRYABLE".equals(state)));
+                                    "RETRYABLE".equals(state)), CredentialStore.stored(rs, 9));
                 }
             }
         });
     }
 
-    private record Row(UUID token, String state, byte[] hash, StoredAnswer answer) {
+    /** A claim's row; {@code credentials} means something only when the row is the one this request inserted. */
+    private record Row(UUID token, String state, byte[] hash, StoredAnswer answer, CredentialStore.Stored credentials) {
     }
 }

@@ -84,16 +84,18 @@ public final class ProviderCalls {
         }
         byte[] hash = BearerTokenGuard.sha256(encode(request));
         try {
-            StoredAnswers.Claim claim = answers.claim(workspace, op.storedAs(), k, hash);
+            StoredAnswers.Claim claim = answers.claim(workspace, op.storedAs(), k, hash, op.provider());
             if (claim instanceof StoredAnswers.Claim.Answered answered) {
                 return replay(answered.answer(), answerType);
             }
-            UUID token = ((StoredAnswers.Claim.Claimed) claim).token();
+            StoredAnswers.Claim.Claimed claimed = (StoredAnswers.Claim.Claimed) claim;
+            UUID token = claimed.token();
             Attempted<T> result;
             try {
-                result = attempt(op, workspace, call);
-            } catch (RuntimeException | SQLException e) {
-                // nothing reached the provider (credentials or health could not be read): the key stays free
+                result = attempt(op, workspace, credentials.open(workspace, op.provider(), claimed.credentials()), call);
+            } catch (RuntimeException e) {
+                // nothing reached the provider (credentials that cannot be decrypted, a request refused before the
+                // call): the key stays free
                 answers.release(workspace, op.storedAs(), k, token);
                 throw e;
             }
@@ -119,7 +121,7 @@ public final class ProviderCalls {
                       Function<ProviderAccess, T> call) {
         UUID workspace = workspace(workspaceHeader, null);
         try {
-            Attempted<T> result = attempt(op, workspace, call);
+            Attempted<T> result = attempt(op, workspace, credentials.lookup(workspace, op.provider()), call);
             if (result.skipped() != null) {
                 throw result.skipped();
             }
@@ -153,9 +155,9 @@ public final class ProviderCalls {
         return observation;
     }
 
-    private <T> Attempted<T> attempt(Operation op, UUID workspace, Function<ProviderAccess, T> call) throws SQLException {
+    private <T> Attempted<T> attempt(Operation op, UUID workspace, CredentialStore.Lookup lookup,
+                                     Function<ProviderAccess, T> call) {
         Provider provider = op.provider();
-        CredentialStore.Lookup lookup = credentials.lookup(workspace, provider);
         if (lookup.access() == null) {
             return Attempted.skipped(skip(op, IntegrationOutcome.NOT_CONFIGURED,
                     provider.id() + " is not configured for this workspace", 409, null));

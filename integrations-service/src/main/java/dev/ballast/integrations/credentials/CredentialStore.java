@@ -65,27 +65,52 @@ public final class CredentialStore {
         }
     }
 
+    /**
+     * The columns a {@link Lookup} is read from, for the (workspace, provider) given as its two parameters: always one
+     * row. {@link dev.ballast.integrations.answers.StoredAnswers} joins it to a key's claim, so that a call claims its
+     * key and reads its credentials in one round trip.
+     */
+    public static final String LOOKUP_SQL = """
+            SELECT c.secret, c.base_url, c.account_id, c.channel, c.alert_channel,
+                   coalesce(h.status, 'UNKNOWN') AS health_status, coalesce(h.consecutive_failures, 0) AS failures,
+                   h.last_success_at
+            FROM (SELECT ?::uuid AS workspace_id, ?::text AS provider) k
+            LEFT JOIN integrations.integration_credentials c
+                   ON c.workspace_id = k.workspace_id AND c.provider = k.provider
+            LEFT JOIN integrations.integration_health h
+                   ON h.workspace_id = k.workspace_id AND h.provider = k.provider""";
+    /** How many columns {@link #LOOKUP_SQL} has. */
+    public static final int LOOKUP_COLUMNS = 8;
+
     /** The credentials and health of (workspace, provider); access is null when none are configured. */
     public Lookup lookup(UUID workspace, Provider provider) throws SQLException {
-        Row row = retry.statement("credential-lookup", () -> {
-            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                    SELECT c.secret, c.base_url, c.account_id, c.channel, c.alert_channel,
-                           coalesce(h.status, 'UNKNOWN'), coalesce(h.consecutive_failures, 0), h.last_success_at
-                    FROM (SELECT ?::uuid AS workspace_id, ?::text AS provider) k
-                    LEFT JOIN integrations.integration_credentials c
-                           ON c.workspace_id = k.workspace_id AND c.provider = k.provider
-                    LEFT JOIN integrations.integration_health h
-                           ON h.workspace_id = k.workspace_id AND h.provider = k.provider""")) {
+        Stored row = retry.statement("credential-lookup", () -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(LOOKUP_SQL)) {
                 st.setObject(1, workspace);
                 st.setString(2, provider.id());
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
-                    Timestamp success = rs.getTimestamp(8);
-                    return new Row(rs.getBytes(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getInt(7), success == null ? null : success.toInstant());
+                    return row(rs, 1);
                 }
             }
         });
+        return lookupOf(workspace, provider, row);
+    }
+
+    /**
+     * What the {@link #LOOKUP_SQL} columns starting at column {@code first} of the current row of {@code rs} (a
+     * statement that joined it) hold, the secret still encrypted: {@link #open} it.
+     */
+    public static Stored stored(ResultSet rs, int first) throws SQLException {
+        return row(rs, first);
+    }
+
+    /** The lookup {@code row} stands for, its secret decrypted. */
+    public Lookup open(UUID workspace, Provider provider, Stored row) {
+        return lookupOf(workspace, provider, row);
+    }
+
+    private Lookup lookupOf(UUID workspace, Provider provider, Stored row) {
         ProviderAccess access = null;
         if (row.secret() != null) {
             String token = new String(decrypt(workspace, provider, row.secret()), StandardCharsets.UTF_8);
@@ -94,6 +119,13 @@ public final class CredentialStore {
             access = new ProviderAccess(provider, aiKey, null, null, null, null);
         }
         return new Lookup(access, row.status(), row.failures(), row.lastSuccess());
+    }
+
+    private static Stored row(ResultSet rs, int first) throws SQLException {
+        Timestamp success = rs.getTimestamp(first + 7);
+        return new Stored(rs.getBytes(first), rs.getString(first + 1), rs.getString(first + 2), rs.getString(first + 3),
+                rs.getString(first + 4), rs.getString(first + 5), rs.getInt(first + 6),
+                success == null ? null : success.toInstant());
     }
 
     /**
@@ -237,8 +269,9 @@ public final class CredentialStore {
         return value.strip();
     }
 
-    private record Row(byte @Nullable [] secret, @Nullable String baseUrl, @Nullable String accountId,
-                       @Nullable String channel, @Nullable String alertChannel, String status, int failures,
-                       @Nullable Instant lastSuccess) {
+    /** A lookup as stored: the secret still encrypted. */
+    public record Stored(byte @Nullable [] secret, @Nullable String baseUrl, @Nullable String accountId,
+                         @Nullable String channel, @Nullable String alertChannel, String status, int failures,
+                         @Nullable Instant lastSuccess) {
     }
 }

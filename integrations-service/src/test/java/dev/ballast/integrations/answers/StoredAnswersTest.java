@@ -132,6 +132,24 @@ class StoredAnswersTest {
     }
 
     @Test
+    void credentialsThatDoNotDecryptLeaveTheKeyFreeAndCallNothing() {
+        UUID ws = workspace();
+        service.execute("UPDATE integrations.integration_credentials SET secret = secret || decode('00', 'hex') "
+                + "WHERE workspace_id = ? AND provider = 'slack'", ws);
+        HttpResponse<String> refused = service.operation("/notifications/slack", ws, "k-7", notice(ws, "hello"));
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.body()).contains("credentials_unavailable");
+        assertThat(slackPosts()).isZero();
+        assertThat(service.count("SELECT count(*) FROM integrations.stored_answers WHERE workspace_id = ?", ws)).isZero();
+
+        service.connect(ws, "slack", "{\"token\":\"xoxb-" + ws + "\",\"channel\":\"#notices\"}");
+        HttpResponse<String> sent = service.operation("/notifications/slack", ws, "k-7", notice(ws, "hello"));
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+        assertThat(slackPosts()).isEqualTo(1);
+    }
+
+    @Test
     void expiredAnswersArePruned() throws Exception {
         UUID ws = workspace();
         service.operation("/notifications/slack", ws, "k-5", notice(ws, "x"));
