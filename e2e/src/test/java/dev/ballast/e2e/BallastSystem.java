@@ -85,7 +85,7 @@ final class BallastSystem implements AutoCloseable {
             env.put("DATABASE_URL", dbUrl);
             env.put("DATABASE_USER", db.user());
             env.put("DATABASE_PASSWORD", db.password() == null ? "" : db.password());
-            env.put("DATABASE_POOL_MAX_SIZE", "5");
+            env.put("DATABASE_POOL_MAX_SIZE", System.getProperty("e2e.pool", "5"));
             env.put("DATABASE_POOL_MIN_IDLE", "1");
             environments.put(service, env);
         }

@@ -41,7 +41,7 @@ class UnderFireIT extends SystemScenarios {
                 // jobs come back quickly after a service outage instead of after the production backoff
                 JOBS, Map.of("JOBS_EMAIL_INBOUND_BACKOFF_BASE", "1s", "JOBS_EMAIL_INBOUND_BACKOFF_CAP", "5s",
                         "JOBS_EMAIL_INBOUND_MAX_ATTEMPTS", "30", "JOBS_LEASE", "6s",
-                        "JOBS_RESCUE_INTERVAL", "1s"),
+                        "JOBS_RESCUE_INTERVAL", "1s", "JOBS_WORKER_CONCURRENCY", System.getProperty("e2e.workers", "8")),
                 WEBHOOK, Map.of("OUTBOX_RELAY_BACKOFF_BASE", "200ms", "OUTBOX_RELAY_BACKOFF_CAP", "2s"),
                 // a provider slower than its timeout is one that takes over a second here
                 INTEGRATIONS, Map.of("SLACK_TIMEOUT", "1s", "PROVIDER_BREAKER_MIN_CALLS", "5",
@@ -300,6 +300,16 @@ class UnderFireIT extends SystemScenarios {
         System.out.printf("e2e: %d deliveries at %d/s; medians: relay %.0f ms, wait for a worker %.0f ms, job %.0f ms;"
                         + " jobs finished at %.1f/s%n", replyIds.size(), rate, num(split, "relay_ms"), num(split, "wait_ms"),
                 num(split, "run_ms"), num(split, "jobs_per_s"));
+        // and inside the job: when each annotation was written, counted from the job's start
+        system.db.query("""
+                SELECT a.kind, percentile_cont(0.5) WITHIN GROUP
+                           (ORDER BY extract(epoch FROM a.updated_at - t.started_at)) * 1000 AS after_start_ms
+                  FROM webhook.message_annotations a
+                  JOIN jobs.jobs j ON j.payload->>'messageId' = a.message_id::text
+                  JOIN jobs.job_attempts t ON t.job_id = j.id AND t.attempt = 1
+                 WHERE a.workspace_id = ?::uuid GROUP BY a.kind ORDER BY 2""", ws.id())
+                .forEach(r -> System.out.printf("e2e: median %s written %.0f ms after the job started%n", r.get("kind"),
+                        num(r, "after_start_ms")));
         System.out.print(lines);
         appendResults(lines);
         report("steady_rate", ws, replyIds);
