@@ -1,7 +1,6 @@
 package dev.ballast.e2e;
 
 import dev.ballast.e2e.BallastSystem.Workspace;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -13,17 +12,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.ballast.e2e.BallastSystem.INTEGRATIONS;
 import static dev.ballast.e2e.BallastSystem.JOBS;
@@ -45,40 +41,14 @@ class BehindPgBouncerIT extends SystemScenarios {
     @BeforeAll
     void start() {
         system = BallastSystem.startBehindPgBouncer(Map.of(
-                // jobs cut off by the PgBouncer restart come back quickly instead of after the production backoff
-                JOBS, Map.of("JOBS_EMAIL_INBOUND_BACKOFF_BASE", "1s", "JOBS_EMAIL_INBOUND_BACKOFF_CAP", "5s",
-                        "JOBS_EMAIL_INBOUND_MAX_ATTEMPTS", "30", "JOBS_LEASE", "6s",
-                        "JOBS_RESCUE_INTERVAL", "1s"),
-                WEBHOOK, Map.of("OUTBOX_RELAY_BACKOFF_BASE", "200ms", "OUTBOX_RELAY_BACKOFF_CAP", "2s"),
+                JOBS, QUICK_JOB_RETRIES,
+                WEBHOOK, QUICK_RELAY_RETRIES,
                 INTEGRATIONS, Map.of("DATABASE_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT)));
-    }
-
-    @AfterAll
-    void stop() {
-        if (system != null) {
-            system.close();
-        }
     }
 
     @Test
     void behindPgBouncerADuplicateStormStoresEachMessageOnceAndRunsEachSideEffectOnce() throws Exception {
-        Workspace ws = system.createWorkspace("pgbstorm", "41", "loc-pgbstorm");
-        system.resetSandboxCounts();
-        List<Long> replyIds = ids(11_000, 50);
-        List<Long> deliveries = new ArrayList<>();
-        replyIds.forEach(id -> deliveries.addAll(Collections.nCopies(10, id)));
-        Collections.shuffle(deliveries, new Random(11));
-
-        Map<String, AtomicInteger> answers = deliverConcurrently(ws, "41", deliveries, 32);
-
-        assertThat(answers.keySet()).as("every delivery answered 200").containsOnly("accepted", "duplicate");
-        assertThat(answers.get("accepted").get()).isEqualTo(50);
-        awaitJobsDone(ws, 50);
-        assertThat(countMessages(ws)).isEqualTo(50);
-        assertThat(countAnnotations(ws, "ai-draft")).isEqualTo(50);
-        Map<String, Long> served = system.sandboxServed();
-        assertThat(served.get("slack")).as("Slack posts in the sandbox").isEqualTo(50);
-        report("pgbouncer_duplicate_storm", ws, replyIds);
+        duplicateStorm("pgbstorm", "41", 11_000, 11, "pgbouncer_duplicate_storm");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.ballast.e2e;
 
 import dev.ballast.e2e.BallastSystem.Workspace;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,7 +30,16 @@ import static org.awaitility.Awaitility.await;
  * What the end-to-end scenario classes share: delivering replies to a running {@link BallastSystem}, waiting for
  * their jobs, counting what the database holds, and the {@code RESULT e2e_<scenario>_lost/_duplicated} lines.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SystemScenarios {
+
+    /** jobs-service: jobs cut off by an outage come back in seconds instead of after the production backoff. */
+    static final Map<String, String> QUICK_JOB_RETRIES = Map.of("JOBS_EMAIL_INBOUND_BACKOFF_BASE", "1s",
+            "JOBS_EMAIL_INBOUND_BACKOFF_CAP", "5s", "JOBS_EMAIL_INBOUND_MAX_ATTEMPTS", "30", "JOBS_LEASE", "6s",
+            "JOBS_RESCUE_INTERVAL", "1s");
+    /** webhook-service: outbox rows refused during an outage are relayed again within seconds. */
+    static final Map<String, String> QUICK_RELAY_RETRIES = Map.of("OUTBOX_RELAY_BACKOFF_BASE", "200ms",
+            "OUTBOX_RELAY_BACKOFF_CAP", "2s");
 
     static final String JOB_TYPE = "email-inbound-post-process";
     static final Path RESULTS = Path.of(System.getProperty("ballast.root", "..")).toAbsolutePath().normalize()
@@ -34,6 +47,40 @@ abstract class SystemScenarios {
 
     /** The system under test; the subclass starts it before its scenarios and closes it after them. */
     protected BallastSystem system;
+
+    @AfterAll
+    void stop() {
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    /**
+     * A duplicate storm: 50 replies delivered ten times each, shuffled, 32 at once. Every delivery answers 200, and
+     * the database and the sandbox hold 50 messages, 50 jobs, 50 drafts and notices, 50 Slack posts and two AI calls
+     * per message: no more.
+     */
+    void duplicateStorm(String name, String ebWorkspace, long firstId, long seed, String scenario) throws Exception {
+        Workspace ws = system.createWorkspace(name, ebWorkspace, "loc-" + name);
+        system.resetSandboxCounts();
+        List<Long> replyIds = ids(firstId, 50);
+        List<Long> deliveries = new ArrayList<>();
+        replyIds.forEach(id -> deliveries.addAll(Collections.nCopies(10, id)));
+        Collections.shuffle(deliveries, new Random(seed));
+
+        Map<String, AtomicInteger> answers = deliverConcurrently(ws, ebWorkspace, deliveries, 32);
+
+        assertThat(answers.keySet()).as("every delivery answered 200").containsOnly("accepted", "duplicate");
+        assertThat(answers.get("accepted").get()).isEqualTo(50);
+        awaitJobsDone(ws, 50);
+        assertThat(countMessages(ws)).isEqualTo(50);
+        assertThat(countAnnotations(ws, "ai-draft")).isEqualTo(50);
+        assertThat(countAnnotations(ws, "slack-notice")).isEqualTo(50);
+        Map<String, Long> served = system.sandboxServed();
+        assertThat(served.get("slack")).as("Slack posts in the sandbox").isEqualTo(50);
+        assertThat(served.get("ai")).as("AI calls: sentiment and draft per message").isEqualTo(100);
+        report(scenario, ws, replyIds);
+    }
 
     /** Delivers one EmailBison reply per entry of {@code replyIds} with {@code concurrency} at once; answers by status. */
     Map<String, AtomicInteger> deliverConcurrently(Workspace ws, String ebWorkspace, List<Long> replyIds,

@@ -1,7 +1,6 @@
 package dev.ballast.e2e;
 
 import dev.ballast.e2e.BallastSystem.Workspace;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -9,10 +8,9 @@ import org.junit.jupiter.api.TestInstance;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,44 +36,23 @@ class UnderFireIT extends SystemScenarios {
     @BeforeAll
     void start() {
         system = BallastSystem.start(Map.of(
-                // jobs come back quickly after a service outage instead of after the production backoff
-                JOBS, Map.of("JOBS_EMAIL_INBOUND_BACKOFF_BASE", "1s", "JOBS_EMAIL_INBOUND_BACKOFF_CAP", "5s",
-                        "JOBS_EMAIL_INBOUND_MAX_ATTEMPTS", "30", "JOBS_LEASE", "6s",
-                        "JOBS_RESCUE_INTERVAL", "1s", "JOBS_WORKER_CONCURRENCY", System.getProperty("e2e.workers", "8")),
-                WEBHOOK, Map.of("OUTBOX_RELAY_BACKOFF_BASE", "200ms", "OUTBOX_RELAY_BACKOFF_CAP", "2s"),
+                JOBS, jobsEnvironment(),
+                WEBHOOK, QUICK_RELAY_RETRIES,
                 // a provider slower than its timeout is one that takes over a second here
                 INTEGRATIONS, Map.of("SLACK_TIMEOUT", "1s", "PROVIDER_BREAKER_MIN_CALLS", "5",
                         "PROVIDER_BREAKER_WINDOW", "10")));
     }
 
-    @AfterAll
-    void stop() {
-        if (system != null) {
-            system.close();
-        }
+    /** Quick job retries, and the worker count bench/e2e/run may set (production's 8 by default). */
+    private static Map<String, String> jobsEnvironment() {
+        Map<String, String> env = new HashMap<>(QUICK_JOB_RETRIES);
+        env.put("JOBS_WORKER_CONCURRENCY", System.getProperty("e2e.workers", "8"));
+        return env;
     }
 
     @Test
     void duplicateStormStoresEachMessageOnceAndRunsEachSideEffectOnce() throws Exception {
-        Workspace ws = system.createWorkspace("storm", "31", "loc-storm");
-        system.resetSandboxCounts();
-        List<Long> replyIds = ids(1_000, 50);
-        List<Long> deliveries = new ArrayList<>();
-        replyIds.forEach(id -> deliveries.addAll(Collections.nCopies(10, id)));
-        Collections.shuffle(deliveries, new Random(7));
-
-        Map<String, AtomicInteger> answers = deliverConcurrently(ws, "31", deliveries, 32);
-
-        assertThat(answers.keySet()).as("every delivery answered 200").containsOnly("accepted", "duplicate");
-        assertThat(answers.get("accepted").get()).isEqualTo(50);
-        awaitJobsDone(ws, 50);
-        assertThat(countMessages(ws)).isEqualTo(50);
-        assertThat(countAnnotations(ws, "ai-draft")).isEqualTo(50);
-        assertThat(countAnnotations(ws, "slack-notice")).isEqualTo(50);
-        Map<String, Long> served = system.sandboxServed();
-        assertThat(served.get("slack")).as("Slack posts in the sandbox").isEqualTo(50);
-        assertThat(served.get("ai")).as("AI calls: sentiment and draft per message").isEqualTo(100);
-        report("duplicate_storm", ws, replyIds);
+        duplicateStorm("storm", "31", 1_000, 7, "duplicate_storm");
     }
 
     @Test
