@@ -46,6 +46,12 @@ public class MessageController implements WebhookOperations {
     }
 
     @Override
+    @Operation(summary = "Set several annotations of a message at once (a JSON object of kind to value); all or none")
+    public AnnotationsWritten annotateAll(long id, @Nullable String workspaceId, @Nullable byte[] values) {
+        return reads.annotateAll(workspace(workspaceId), id, values);
+    }
+
+    @Override
     @Operation(summary = "Mark a lead booked; one booking per appointmentId (or per lead without one)")
     public BookingView book(long id, @Nullable String workspaceId, BookingRequest booking) {
         return found(bookings.book(workspace(workspaceId), id, booking), id);

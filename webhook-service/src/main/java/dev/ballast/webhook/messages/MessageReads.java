@@ -4,6 +4,7 @@ import dev.ballast.resilience.api.ProblemDetails;
 import dev.ballast.resilience.api.ProblemException;
 import dev.ballast.webhook.intake.StoredText;
 import dev.ballast.webhook.api.WebhookOperations.AnnotationView;
+import dev.ballast.webhook.api.WebhookOperations.AnnotationsWritten;
 import dev.ballast.webhook.api.WebhookOperations.MessagePage;
 import dev.ballast.webhook.api.WebhookOperations.MessageView;
 import io.micronaut.core.annotation.Nullable;
@@ -17,7 +18,9 @@ import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +32,9 @@ import java.util.regex.Pattern;
 @Singleton
 public final class MessageReads {
 
+    /** The most annotations one {@link #annotateAll} call may set. */
+    static final int MAX_KINDS_PER_CALL = 32;
+
     private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final TransactionOperations<Connection> tx;
@@ -38,9 +44,11 @@ public final class MessageReads {
     private final AnnotationRepository annotations;
     private final JsonMapper json;
     private final ReadApiSettings settings;
+    private final AnnotationWriter writer;
 
     MessageReads(TransactionOperations<Connection> tx, DbRetry retry, MessageRepository messages, LeadRepository leads,
-                 AnnotationRepository annotations, JsonMapper json, ReadApiSettings settings) {
+                 AnnotationRepository annotations, JsonMapper json, ReadApiSettings settings,
+                 AnnotationWriter writer) {
         this.tx = tx;
         this.retry = retry;
         this.messages = messages;
@@ -48,6 +56,7 @@ public final class MessageReads {
         this.annotations = annotations;
         this.json = json;
         this.settings = settings;
+        this.writer = writer;
     }
 
     public MessageView message(UUID workspaceId, long id) {
@@ -83,10 +92,7 @@ public final class MessageReads {
     }
 
     public AnnotationView annotate(UUID workspaceId, long messageId, String kind, @Nullable byte[] body) {
-        if (!KIND.matcher(kind).matches()) {
-            throw ProblemException.badRequest("invalid_kind",
-                    "an annotation kind is 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
-        }
+        checkKind(kind);
         if (body == null || body.length == 0) {
             throw ProblemException.badRequest("empty_body", "the annotation value (any JSON) is required");
         }
@@ -95,17 +101,74 @@ public final class MessageReads {
                     "an annotation is at most " + settings.maxAnnotationBytes() + " bytes");
         }
         String value = storable(body);
-        return retry.transaction("message-annotate", tx, TransactionDefinition.DEFAULT, status -> {
-            if (messages.find(messageId, workspaceId).isEmpty()) {
+        return view(write(workspaceId, messageId, Map.of(kind, value)).get(kind));
+    }
+
+    /** Several annotations of one message in one statement: all or none (see {@code WebhookOperations#annotateAll}). */
+    public AnnotationsWritten annotateAll(UUID workspaceId, long messageId, @Nullable byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ProblemException.badRequest("empty_body", "a JSON object of annotation kind to value is required");
+        }
+        if (body.length > (long) settings.maxAnnotationBytes() * MAX_KINDS_PER_CALL) {
+            throw new ProblemException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                    "at most " + MAX_KINDS_PER_CALL + " annotations of " + settings.maxAnnotationBytes() + " bytes each");
+        }
+        JsonNode all = parsed(body);
+        if (!all.isObject() || all.size() == 0) {
+            throw ProblemException.badRequest("not_an_object", "a JSON object of annotation kind to value is required");
+        }
+        if (all.size() > MAX_KINDS_PER_CALL) {
+            throw ProblemException.badRequest("too_many_annotations",
+                    "at most " + MAX_KINDS_PER_CALL + " annotations in one call");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : all.entries()) {
+            checkKind(e.getKey());
+            if (e.getValue().isNull()) {
+                throw ProblemException.badRequest("empty_body", "annotation " + e.getKey() + " has no value");
+            }
+            String value = serialised(clean(e.getValue()));
+            if (value.getBytes(StandardCharsets.UTF_8).length > settings.maxAnnotationBytes()) {
+                throw new ProblemException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                        "annotation " + e.getKey() + " is over " + settings.maxAnnotationBytes() + " bytes");
+            }
+            values.put(e.getKey(), value);
+        }
+        Map<String, Instant> updatedAt = new LinkedHashMap<>();
+        write(workspaceId, messageId, values).forEach((kind, row) -> updatedAt.put(kind, row.updatedAt()));
+        return new AnnotationsWritten(messageId, updatedAt);
+    }
+
+    private Map<String, AnnotationRow> write(UUID workspaceId, long messageId, Map<String, String> values) {
+        // Usually one statement. A row another writer inserted with the same value after the statement's snapshot
+        // is not visible to it, so a short answer is asked again: the next statement's snapshot sees that row, and a
+        // second empty answer means the message is not the workspace's.
+        for (int run = 0; run < 3; run++) {
+            Map<String, AnnotationRow> written = writer.write(messageId, workspaceId, values);
+            if (written.size() == values.size()) {
+                return written;
+            }
+            if (written.isEmpty() && run > 0) {
                 throw ProblemException.notFound("message " + messageId);
             }
-            annotations.upsert(messageId, kind, workspaceId, value);
-            return view(annotations.find(messageId, kind, workspaceId).orElseThrow());
-        });
+        }
+        throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "concurrent_annotation_write",
+                "other writers kept changing these annotations; try again");
+    }
+
+    private static void checkKind(String kind) {
+        if (!KIND.matcher(kind).matches()) {
+            throw ProblemException.badRequest("invalid_kind",
+                    "an annotation kind is 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+        }
     }
 
     /** The value re-serialised with NULs and lone surrogates replaced, which jsonb cannot hold. */
     private String storable(byte[] body) {
+        return serialised(clean(parsed(body)));
+    }
+
+    private JsonNode parsed(byte[] body) {
         JsonNode node;
         try {
             node = json.readValue(body, JsonNode.class);
@@ -115,8 +178,12 @@ public final class MessageReads {
         if (node == null) {
             throw ProblemException.badRequest("malformed_json", "the annotation value is not well-formed JSON");
         }
+        return node;
+    }
+
+    private String serialised(JsonNode node) {
         try {
-            return json.writeValueAsString(clean(node));
+            return json.writeValueAsString(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

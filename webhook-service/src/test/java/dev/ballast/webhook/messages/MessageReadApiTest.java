@@ -138,6 +138,74 @@ class MessageReadApiTest {
         assertThat(service.count("SELECT count(*) FROM webhook.message_annotations WHERE message_id = ?", id)).isZero();
     }
 
+    @Test
+    void severalAnnotationsAreWrittenInOneCallAndAnUnchangedOneKeepsItsTime() {
+        long id = janeMessages.get(3);
+        String path = "/messages/" + id + "/annotations";
+        HttpResponse<String> first = write(ws, path, """
+                {"sentiment":{"label":"positive","score":0.9},"ai-draft":{"body":"Zoë'); DROP TABLE x; --"},"n":1}""");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        JsonNode firstTimes = service.json(first).get("updatedAt");
+        assertThat(firstTimes.size()).isEqualTo(3);
+
+        HttpResponse<String> again = write(ws, path, """
+                {"sentiment":{"score":0.9,"label":"positive"},"n":2}""");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        JsonNode againTimes = service.json(again).get("updatedAt");
+        assertThat(againTimes.get("sentiment").getStringValue()).isEqualTo(firstTimes.get("sentiment").getStringValue());
+        assertThat(againTimes.get("n").getStringValue()).isNotEqualTo(firstTimes.get("n").getStringValue());
+
+        JsonNode annotations = service.json(read(ws, "/messages/" + id)).get("annotations");
+        assertThat(annotations.get("ai-draft").get("value").get("body").getStringValue()).isEqualTo("Zoë'); DROP TABLE x; --");
+        assertThat(annotations.get("n").get("value").getIntValue()).isEqualTo(2);
+        assertThat(service.count("SELECT count(*) FROM webhook.message_annotations WHERE message_id = ?", id)).isEqualTo(3);
+    }
+
+    @Test
+    void aBadAnnotationSetWritesNoneOfIt() {
+        long id = janeMessages.get(4);
+        String path = "/messages/" + id + "/annotations";
+        assertThat(write(other, path, "{\"sentiment\":{}}").statusCode()).isEqualTo(404);
+        assertThat(write(ws, "/messages/999999999/annotations", "{\"sentiment\":{}}").statusCode()).isEqualTo(404);
+        HttpResponse<String> badKind = write(ws, path, "{\"sentiment\":{},\"Bad Kind\":1}");
+        assertThat(badKind.statusCode()).isEqualTo(400);
+        assertThat(badKind.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+        assertThat(write(ws, path, "{\"sentiment\":{\"a\":").statusCode()).isEqualTo(400);
+        assertThat(write(ws, path, "[1,2]").statusCode()).isEqualTo(400);
+        assertThat(write(ws, path, "{}").statusCode()).isEqualTo(400);
+        assertThat(write(ws, path, "").statusCode()).isEqualTo(400);
+        assertThat(write(ws, path, "{\"sentiment\":null}").statusCode()).isEqualTo(400);
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i <= MessageReads.MAX_KINDS_PER_CALL; i++) {
+            many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
+        }
+        assertThat(write(ws, path, many.append('}').toString()).statusCode()).isEqualTo(400);
+        String big = "x".repeat(70_000);
+        assertThat(write(ws, path, "{\"sentiment\":1,\"big\":\"" + big + "\"}").statusCode()).isEqualTo(413);
+        assertThat(service.count("SELECT count(*) FROM webhook.message_annotations WHERE message_id = ?", id)).isZero();
+    }
+
+    @Test
+    void writersRacingOnTheSameNewAnnotationsAllSucceedWithOneRowEach() throws Exception {
+        long id = janeMessages.get(0);
+        for (int round = 0; round < 5; round++) {
+            String kinds = "{\"race-a" + round + "\":{\"v\":1},\"race-b" + round + "\":\"same\"}";
+            String single = "/messages/" + id + "/annotations/race-c" + round;
+            List<java.util.concurrent.Callable<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                calls.add(() -> write(ws, "/messages/" + id + "/annotations", kinds).statusCode());
+                calls.add(() -> write(ws, single, "{\"v\":1}").statusCode());
+            }
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (var f : pool.invokeAll(calls)) {
+                    assertThat(f.get()).isEqualTo(200);
+                }
+            }
+        }
+        assertThat(service.count("SELECT count(*) FROM webhook.message_annotations WHERE message_id = ? AND kind LIKE 'race-%'", id))
+                .isEqualTo(15);
+    }
+
     private HttpResponse<String> read(TestWorkspace w, String path) {
         return service.get(path, "Authorization", "Bearer " + RunningWebhookService.SERVICE_TOKEN,
                 "X-Workspace-Id", w.id().toString());

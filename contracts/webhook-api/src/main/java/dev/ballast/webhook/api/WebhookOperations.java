@@ -47,6 +47,16 @@ public interface WebhookOperations {
                             @Nullable @Body byte[] value);
 
     /**
+     * Sets several annotations of a message in one call and one transaction: {@code values} is a JSON object of kind
+     * to any JSON value, as UTF-8 bytes, each checked and written as {@link #annotate} would (an unchanged value keeps
+     * its {@code updatedAt}). Either all are written or none; the answer holds each kind's {@code updatedAt}.
+     */
+    @Put(uri = "/messages/{id}/annotations", consumes = MediaType.ALL)
+    @Nullable
+    AnnotationsWritten annotateAll(long id, @Nullable @Header(WORKSPACE_HEADER) String workspaceId,
+                                   @Nullable @Body byte[] values);
+
+    /**
      * Marks the lead booked: a meeting was booked by some other way than a GHL {@code AppointmentCreate} webhook. One
      * booking per {@code appointmentId} (without one, one per lead): repeating the call changes nothing.
      */
@@ -79,6 +89,11 @@ public interface WebhookOperations {
 
     @Serdeable
     record AnnotationView(String kind, JsonNode value, Instant updatedAt) {
+    }
+
+    /** What {@link #annotateAll} wrote: each kind's {@code updatedAt} (unchanged values keep theirs). */
+    @Serdeable
+    record AnnotationsWritten(long messageId, Map<String, Instant> updatedAt) {
     }
 
     /** {@code appointmentId}: the calendar's id of the meeting, if it has one; {@code startsAt}: when it is. */
