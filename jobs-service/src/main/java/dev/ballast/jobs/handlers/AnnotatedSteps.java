@@ -2,7 +2,7 @@ package dev.ballast.jobs.handlers;
 
 import dev.ballast.jobs.queue.PermanentJobFailure;
 import dev.ballast.webhook.api.WebhookOperations;
-import dev.ballast.webhook.api.WebhookOperations.AnnotationView;
+import dev.ballast.webhook.api.WebhookOperations.AnnotationsWritten;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.json.JsonMapper;
@@ -17,7 +17,9 @@ import java.util.function.Supplier;
 
 /**
  * One job's steps on one stored message. Each step's result is written back as the message's annotation of that
- * kind, so a retried job keeps what is done (status {@code kept}) and asks no provider again.
+ * kind, so a retried job keeps what is done (status {@code kept}) and asks no provider again. The annotations are
+ * written together, in one call when the steps end or fail ({@link #writingAfter}) and before any step that must
+ * find them stored ({@link #flush}, e.g. before sending a message).
  *
  * <p>A required step that fails permanently ends the job dead; any other failure of it is rethrown for the queue to
  * retry. An optional step that fails or is skipped leaves an annotation saying so ({@code status}, {@code reason},
@@ -34,6 +36,7 @@ final class AnnotatedSteps {
     private final String workspace;
     private final Map<String, JsonNode> annotations;
     private final Map<String, String> statuses = new LinkedHashMap<>();
+    private final Map<String, JsonNode> pending = new LinkedHashMap<>();
 
     AnnotatedSteps(WebhookOperations webhook, JsonMapper json, long messageId, String workspace,
                    Map<String, JsonNode> annotations) {
@@ -114,15 +117,47 @@ final class AnnotatedSteps {
         return existing;
     }
 
+    /** Notes a step's annotation; {@link #flush} writes it. */
     private JsonNode write(String kind, JsonNode value, String status) {
-        byte[] encoded = encode(value);
-        AnnotationView written = webhookCall("annotate " + kind, () -> webhook.annotate(messageId, kind, workspace, encoded));
-        if (written == null) {
-            throw new PermanentJobFailure("message " + messageId + " not found when writing " + kind);
-        }
+        pending.put(kind, value);
         annotations.put(kind, value);
         statuses.put(kind, status);
         return value;
+    }
+
+    /**
+     * Runs a job's steps and writes their annotations in one call at the end; when a step fails, what the steps
+     * before it did is written before the failure goes on to the queue, so the retry keeps it.
+     */
+    <T> T writingAfter(Supplier<T> steps) {
+        T result;
+        try {
+            result = steps.get();
+        } catch (RuntimeException failure) {
+            try {
+                flush();
+            } catch (RuntimeException alsoFailed) {
+                failure.addSuppressed(alsoFailed);
+            }
+            throw failure;
+        }
+        flush();
+        return result;
+    }
+
+    /** Writes the annotations noted since the last flush, in one call to webhook-service. */
+    void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        byte[] encoded = encode(JsonNode.createObjectNode(pending));
+        String kinds = String.join(",", pending.keySet());
+        AnnotationsWritten written = webhookCall("annotate " + kinds,
+                () -> webhook.annotateAll(messageId, workspace, encoded));
+        if (written == null) {
+            throw new PermanentJobFailure("message " + messageId + " not found when writing " + kinds);
+        }
+        pending.clear();
     }
 
     private byte[] encode(JsonNode value) {

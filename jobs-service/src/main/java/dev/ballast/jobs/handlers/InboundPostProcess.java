@@ -31,7 +31,9 @@ import java.util.UUID;
 /**
  * A lead's message to us (an email reply or an SMS): sentiment, an AI draft sized for the channel, enrichment where
  * the channel has it, the auto-send decision, the send itself when the decision is yes, and a Slack notice — each an
- * annotation on the message, each provider call under the Idempotency-Key {@code <type>:<message id>:<step>}.
+ * annotation on the message, each provider call under the Idempotency-Key {@code <type>:<message id>:<step>}. The
+ * annotations go to webhook-service in one call when the steps end, and around a send: what decided it before it
+ * goes out, its receipt right after.
  *
  * <p>Sentiment and draft are required: without them there is nothing to decide or send, so their failures retry the
  * job (or end it dead when permanent). Enrichment and the Slack notice are optional: when they fail or are skipped
@@ -101,6 +103,12 @@ abstract class InboundPostProcess implements JobHandler {
             m.annotations().forEach((kind, a) -> existing.put(kind, a.value()));
         }
         AnnotatedSteps steps = new AnnotatedSteps(webhook, json, messageId, ws, existing);
+        return steps.writingAfter(() -> postProcess(job, m, workspace, steps));
+    }
+
+    private JobOutcome postProcess(JobContext job, MessageView m, UUID workspace, AnnotatedSteps steps) {
+        long messageId = m.id();
+        String ws = workspace.toString();
         String prefix = type() + ":" + messageId + ":";
 
         JsonNode sentiment = steps.required(SENTIMENT,
@@ -127,6 +135,8 @@ abstract class InboundPostProcess implements JobHandler {
 
         JsonNode decision = steps.record(AUTO_SEND, () -> decide(steps, m, workspace, label, draft));
         if ("send".equals(string(decision, "decision"))) {
+            // What led to the send is stored before it goes out, and the send's receipt as soon as it has.
+            steps.flush();
             steps.attempt(SENT, () -> send(m, draft, prefix + SENT), (SendReceipt r) -> {
                 Map<String, JsonNode> v = new LinkedHashMap<>();
                 v.put("status", text("sent"));
@@ -136,6 +146,7 @@ abstract class InboundPostProcess implements JobHandler {
                 }
                 return object(v);
             });
+            steps.flush();
         }
 
         if (slackEnabled()) {

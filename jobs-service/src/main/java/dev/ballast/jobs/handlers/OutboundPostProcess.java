@@ -61,6 +61,7 @@ abstract class OutboundPostProcess implements JobHandler {
                     "byMessageId", JsonNode.createNumberNode(messageId),
                     "channel", JsonNode.createStringNode(out.channel()),
                     "at", JsonNode.createStringNode(LeadConversation.when(out).toString()))));
+            steps.flush();
             superseded.add(JsonNode.createNumberNode(in.id()));
         }
         Map<String, JsonNode> result = new LinkedHashMap<>();

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -72,7 +73,7 @@ class EmailInboundPostProcessTest {
     }
 
     @Test
-    void aReplyGetsEveryAnnotationWithOneCallPerStepCarryingKeysTokensAndWorkspace() throws Exception {
+    void aReplyGetsEveryAnnotationWrittenAroundTheSendCarryingKeysTokensAndWorkspace() throws Exception {
         long id = IDS.incrementAndGet();
         f.stubMessage(f.message(id, AUTO_SEND_WORKSPACE, Map.of()), Map.of());
 
@@ -99,13 +100,14 @@ class EmailInboundPostProcessTest {
 
         Map<String, JsonNode> written = f.annotationsWritten(id);
         assertThat(written.keySet()).containsExactlyElementsOf(KINDS);
-        for (String kind : KINDS) {
-            assertThat(f.webhook.findAll(putRequestedFor(urlEqualTo("/messages/" + id + "/annotations/" + kind))))
-                    .as(kind).hasSize(1).allSatisfy(r -> {
-                        assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + WEBHOOK_TOKEN);
-                        assertThat(r.getHeader("X-Workspace-Id")).isEqualTo(AUTO_SEND_WORKSPACE.toString());
-                    });
-        }
+        // what decided the send before it went out, its receipt right after, the rest at the end
+        assertThat(f.annotationCalls(id)).extracting(call -> List.copyOf(call.keySet())).containsExactly(
+                List.of("sentiment", "ai-draft", "enrichment", "auto-send"), List.of("sent"), List.of("slack-notice"));
+        assertThat(f.webhook.findAll(putRequestedFor(urlEqualTo("/messages/" + id + "/annotations"))))
+                .hasSize(3).allSatisfy(r -> {
+                    assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + WEBHOOK_TOKEN);
+                    assertThat(r.getHeader("X-Workspace-Id")).isEqualTo(AUTO_SEND_WORKSPACE.toString());
+                });
         assertThat(written.get("sentiment").get("label").getStringValue()).isEqualTo("positive");
         assertThat(written.get("ai-draft").get("confidence").getDoubleValue()).isEqualTo(0.9);
         assertThat(written.get("enrichment").get("company").getStringValue()).isEqualTo("Acme");
@@ -255,7 +257,8 @@ class EmailInboundPostProcessTest {
     void aSendWhoseAnnotationFailedIsAskedAgainWithTheSameKeyAndNothingElseRepeats() throws Exception {
         long id = IDS.incrementAndGet();
         f.stubMessage(f.message(id, AUTO_SEND_WORKSPACE, Map.of()), Map.of());
-        f.webhook.stubFor(put("/messages/" + id + "/annotations/sent").willReturn(aResponse().withStatus(500)));
+        f.webhook.stubFor(put("/messages/" + id + "/annotations").withRequestBody(matchingJsonPath("$.sent"))
+                .willReturn(aResponse().withStatus(500)));
 
         assertThatThrownBy(() -> handler.handle(job(id, AUTO_SEND_WORKSPACE)))
                 .isInstanceOf(HttpClientResponseException.class).isNotInstanceOf(PermanentJobFailure.class);
@@ -265,8 +268,9 @@ class EmailInboundPostProcessTest {
         // webhook-service now holds what the first run wrote (all but "sent"); the write works again
         firstRun.remove("sent");
         f.stubMessage(f.message(id, AUTO_SEND_WORKSPACE, Map.of()), firstRun);
-        f.webhook.stubFor(put("/messages/" + id + "/annotations/sent").willReturn(okJson("""
-                {"kind":"sent","value":{},"updatedAt":"2025-01-01T00:00:00Z"}""")));
+        f.webhook.stubFor(put("/messages/" + id + "/annotations").withRequestBody(matchingJsonPath("$.sent"))
+                .willReturn(okJson("""
+                {"messageId":1,"updatedAt":{}}""")));
 
         assertThat(handler.handle(job(id, AUTO_SEND_WORKSPACE))).isInstanceOf(JobOutcome.Succeeded.class);
 

@@ -63,6 +63,8 @@ final class PostProcessFixture implements AutoCloseable {
         integrations.resetAll();
         webhook.stubFor(put(urlPathMatching("/messages/\\d+/annotations/[a-z-]+")).willReturn(okJson("""
                 {"kind":"k","value":{},"updatedAt":"2025-01-01T00:00:00Z"}""")));
+        webhook.stubFor(put(urlPathMatching("/messages/\\d+/annotations")).willReturn(okJson("""
+                {"messageId":1,"updatedAt":{}}""")));
         webhook.stubFor(get(urlPathMatching("/leads/\\d+/messages")).atPriority(10)
                 .willReturn(okJson("{\"items\":[]}")));
     }
@@ -116,11 +118,23 @@ final class PostProcessFixture implements AutoCloseable {
     /** The annotation values PUT for a message, by kind, in the order they were written. */
     Map<String, JsonNode> annotationsWritten(long id) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        webhook.findAll(putRequestedFor(urlPathMatching("/messages/" + id + "/annotations/.*"))).forEach(r -> {
-            String kind = r.getUrl().substring(r.getUrl().lastIndexOf('/') + 1);
-            out.put(kind, service.json(r.getBodyAsString()));
-        });
+        annotationCalls(id).forEach(out::putAll);
         return out;
+    }
+
+    /** Each call that wrote annotations of a message, in order: the kinds it wrote with their values. */
+    List<Map<String, JsonNode>> annotationCalls(long id) {
+        List<Map<String, JsonNode>> calls = new ArrayList<>();
+        webhook.findAll(putRequestedFor(urlPathMatching("/messages/" + id + "/annotations(/.*)?"))).forEach(r -> {
+            Map<String, JsonNode> call = new LinkedHashMap<>();
+            if (r.getUrl().endsWith("/annotations")) {
+                service.json(r.getBodyAsString()).entries().forEach(e -> call.put(e.getKey(), e.getValue()));
+            } else {
+                call.put(r.getUrl().substring(r.getUrl().lastIndexOf('/') + 1), service.json(r.getBodyAsString()));
+            }
+            calls.add(call);
+        });
+        return calls;
     }
 
     @Override
