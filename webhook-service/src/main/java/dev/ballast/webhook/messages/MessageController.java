@@ -53,7 +53,7 @@ public class MessageController implements WebhookOperations {
     @Override
     @Operation(summary = "Set several annotations of a message at once (a JSON object of kind to value); all or none")
     public AnnotationsWritten annotateAll(long id, @Nullable String workspaceId, @Nullable byte[] values) {
-        return reads.annotateAll(workspace(workspaceId), id, values);
+        return bulkhead.call(() -> reads.annotateAll(workspace(workspaceId), id, values));
     }
 
     @Override

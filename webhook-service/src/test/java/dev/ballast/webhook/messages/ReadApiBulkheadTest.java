@@ -118,6 +118,8 @@ class ReadApiBulkheadTest {
                     refused.add(annotate("refused-" + i));
                 }
                 refused.add(read("/messages/" + messageId));
+                refused.add(service.put("/messages/" + messageId + "/annotations", "{\"refused-all\":1}",
+                        serviceToken()));
             } finally {
                 lock.rollback();
             }
@@ -137,7 +139,7 @@ class ReadApiBulkheadTest {
                 + "AND kind LIKE 'refused-%'", messageId)).isZero();
         assertThat(service.count("SELECT count(*) FROM webhook.message_annotations WHERE message_id = ? "
                 + "AND kind LIKE 'admitted-%'", messageId)).isEqualTo(PLACES);
-        assertThat(rejected() - rejectedBefore).isEqualTo(4.0);
+        assertThat(rejected() - rejectedBefore).isEqualTo(5.0);
     }
 
     @Test
