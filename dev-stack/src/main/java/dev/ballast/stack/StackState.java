@@ -131,11 +131,13 @@ record StackState(ProcessRecord launcher, Database database, List<Service> servi
     private static void put(Properties p, String prefix, ProcessRecord process) {
         p.setProperty(prefix + ".pid", Long.toString(process.pid()));
         p.setProperty(prefix + ".start", Long.toString(process.startMillis()));
+        p.setProperty(prefix + ".startKey", process.startKey());
     }
 
     private static ProcessRecord process(Properties p, String prefix) {
         String pid = p.getProperty(prefix + ".pid");
-        return pid == null ? null : new ProcessRecord(Long.parseLong(pid), Long.parseLong(p.getProperty(prefix + ".start")));
+        return pid == null ? null : new ProcessRecord(Long.parseLong(pid), Long.parseLong(p.getProperty(prefix + ".start")),
+                p.getProperty(prefix + ".startKey", ""));
     }
 
     private static List<String> list(String csv) {

@@ -75,6 +75,27 @@ class StackStateTest {
         assertThat(new ProcessRecord(me.pid(), me.startMillis() - Duration.ofHours(1).toMillis()).alive()).isFalse();
     }
 
+    @Test
+    void onLinuxAProcessIsKnownByItsStartSinceBootWhateverTheWallClockDidSince() {
+        ProcessRecord me = ProcessRecord.of(ProcessHandle.current());
+        assertThat(me.startKey()).as("boot id and start ticks from /proc").matches("[0-9a-f-]{36}:\\d+");
+
+        // the wall clock stepped an hour between ./stack up and ./stack down: the start instant moved, the key did not
+        assertThat(new ProcessRecord(me.pid(), me.startMillis() - Duration.ofHours(1).toMillis(), me.startKey()).alive())
+                .isTrue();
+        // another boot (or another process on the recycled pid): not ours, whatever the instant says
+        assertThat(new ProcessRecord(me.pid(), me.startMillis(), "00000000-0000-0000-0000-000000000000:1").alive())
+                .isFalse();
+    }
+
+    @Test
+    void theStartKeyIsWrittenAndReadBack() {
+        ProcessRecord me = ProcessRecord.of(ProcessHandle.current());
+        Path file = dir.resolve("stack.state");
+        new StackState(me, null, List.of()).write(file);
+        assertThat(StackState.read(file).orElseThrow().launcher()).isEqualTo(me);
+    }
+
     private static StackState.Service service(String name, int port, long pid) {
         return new StackState.Service(name, "http://localhost:" + port, port, new ProcessRecord(pid, 2_000), true, -1, -1);
     }
