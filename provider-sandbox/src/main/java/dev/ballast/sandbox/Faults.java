@@ -17,6 +17,11 @@ final class Faults {
         active.clear();
     }
 
+    /** Switches off the faults named for {@code workspace} (exactly that part of a credential); others stay. */
+    void clear(String workspace) {
+        active.removeIf(f -> f.workspace().equals(workspace));
+    }
+
     List<Fault> list() {
         return List.copyOf(active);
     }

@@ -22,6 +22,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  * POST   :&lt;control&gt;/faults  {"provider":"slack","workspace":"&lt;part of a token&gt;","kind":"http_429","rate":0.1}
  * GET    :&lt;control&gt;/faults  the faults in force
  * DELETE :&lt;control&gt;/faults  all off
+ * DELETE :&lt;control&gt;/faults?workspace=&lt;part of a token&gt;  off for that workspace only
  * GET    :&lt;control&gt;/stats   requests served per provider (DELETE resets)
  * GET    :&lt;control&gt;/stats?credential=&lt;part of a token&gt;   that credential's requests per "METHOD /path"
  * </pre>
@@ -74,8 +75,13 @@ public final class ProviderSandbox implements AutoCloseable {
             switch (exchange.getRequestMethod()) {
                 case "GET" -> answer(exchange, 200, Json.write(faults.list()));
                 case "DELETE" -> {
-                    faults.clear();
-                    answer(exchange, 200, "[]");
+                    String workspace = queryValue(exchange, "workspace");
+                    if (workspace == null) {
+                        faults.clear();
+                    } else {
+                        faults.clear(workspace);
+                    }
+                    answer(exchange, 200, Json.write(faults.list()));
                 }
                 case "POST" -> {
                     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -96,14 +102,23 @@ public final class ProviderSandbox implements AutoCloseable {
             if ("DELETE".equals(exchange.getRequestMethod())) {
                 transformer.resetCounts();
             }
-            String query = exchange.getRequestURI().getRawQuery();
-            if (query != null && query.startsWith("credential=") && query.length() > "credential=".length()) {
-                String part = java.net.URLDecoder.decode(query.substring("credential=".length()), StandardCharsets.UTF_8);
+            String part = queryValue(exchange, "credential");
+            if (part != null) {
                 answer(exchange, 200, Json.write(transformer.servedWith(part)));
                 return;
             }
             answer(exchange, 200, Json.write(transformer.served()));
         }
+    }
+
+    /** The query's only parameter when it is {@code name} and not empty, else null. */
+    private static String queryValue(HttpExchange exchange, String name) {
+        String query = exchange.getRequestURI().getRawQuery();
+        String prefix = name + "=";
+        if (query == null || !query.startsWith(prefix) || query.length() == prefix.length()) {
+            return null;
+        }
+        return java.net.URLDecoder.decode(query.substring(prefix.length()), StandardCharsets.UTF_8);
     }
 
     private static void answer(HttpExchange exchange, int status, String json) throws IOException {

@@ -48,14 +48,17 @@ class ProviderSandboxTest {
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(limited.headers().firstValue("Retry-After")).hasValue("7");
 
+        // one workspace's faults off: the fault for every workspace stays
+        assertThat(control("DELETE", "/faults?workspace=ws-1", null).body()).doesNotContain("ws-1").contains("http_429");
+        assertThat(slack("xoxb-ws-2").statusCode()).isEqualTo(429);
         control("DELETE", "/faults", null);
         assertThat(slack("xoxb-ws-1").body()).contains("\"ok\":true");
-        assertThat(control("GET", "/stats", null).body()).contains("\"slack\" : 5").contains("\"unipile\" : 1");
+        assertThat(control("GET", "/stats", null).body()).contains("\"slack\" : 6").contains("\"unipile\" : 1");
         // one workspace's requests, by the part of its credentials a fault would name
         assertThat(control("GET", "/stats?credential=ws-1", null).body())
                 .contains("\"POST /slack/chat.postMessage\" : 3", "\"GET /unipile/api/v1/accounts/a\" : 1");
         assertThat(control("GET", "/stats?credential=ws-2", null).body())
-                .contains("\"POST /slack/chat.postMessage\" : 2").doesNotContain("unipile");
+                .contains("\"POST /slack/chat.postMessage\" : 3").doesNotContain("unipile");
         assertThat(control("POST", "/faults", "{\"provider\":\"slack\",\"kind\":\"melt\"}").statusCode()).isEqualTo(400);
     }
 
