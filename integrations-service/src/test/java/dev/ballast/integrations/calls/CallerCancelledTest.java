@@ -82,7 +82,7 @@ class CallerCancelledTest {
     private void hangUpDuring(String path, UUID ws, String body, String providerPath) throws Exception {
         int before = service.providers().findAll(postRequestedFor(urlEqualTo(providerPath))).size();
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        try (Socket socket = new Socket(service.uri().getHost(), service.uri().getPort())) {
+        try (Socket socket = new Socket(service.base().getHost(), service.base().getPort())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Authorization: Bearer " + IntegrationsServiceUnderTest.SERVICE_TOKEN + "\r\n"
