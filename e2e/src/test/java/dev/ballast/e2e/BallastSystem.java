@@ -8,9 +8,11 @@ import dev.ballast.testsupport.TestPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -166,7 +168,8 @@ final class BallastSystem implements AutoCloseable {
     }
 
     /** A workspace that receives EmailBison workspace {@code providerWorkspaceId}'s and GHL location's webhooks. */
-    record Workspace(String id, String intakeToken, String signingSecret) {
+    /** {@code name}: the part of its sandbox credentials that tells its provider requests apart. */
+    record Workspace(String id, String intakeToken, String signingSecret, String name) {
     }
 
     Workspace createWorkspace(String name, String emailBisonWorkspace, String ghlLocation) {
@@ -176,12 +179,15 @@ final class BallastSystem implements AutoCloseable {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         Workspace w = new Workspace(field(created.body(), "\"workspace\"\\s*:\\s*\\{[^}]*?\"id\"\\s*:\\s*\"([0-9a-f-]{36})\""),
                 field(created.body(), "\"intakeToken\"\\s*:\\s*\"([^\"]+)\""),
-                field(created.body(), "\"signingSecret\"\\s*:\\s*\"([^\"]+)\""));
-        // sandbox credentials; the sandbox matches faults on the workspace part of a token
+                field(created.body(), "\"signingSecret\"\\s*:\\s*\"([^\"]+)\""), name);
+        // sandbox credentials of its own for every provider, AI included: the sandbox matches faults on the workspace
+        // part of a token, and counts requests per credential (see sandboxServed(Workspace, String))
         Map<String, String> credentials = Map.of(
-                "emailbison", "{\"token\":\"sandbox-emailbison-" + name + "\"}",
-                "ghl", "{\"token\":\"sandbox-ghl-" + name + "\",\"accountId\":\"loc-" + name + "\"}",
-                "slack", "{\"token\":\"xoxb-sandbox-" + name + "\",\"channel\":\"#replies\",\"alertChannel\":\"#alerts\"}");
+                "ai", "{\"token\":\"" + sandboxToken(name, "ai") + "\"}",
+                "emailbison", "{\"token\":\"" + sandboxToken(name, "emailbison") + "\"}",
+                "ghl", "{\"token\":\"" + sandboxToken(name, "ghl") + "\",\"accountId\":\"loc-" + name + "\"}",
+                "slack", "{\"token\":\"" + sandboxToken(name, "slack")
+                        + "\",\"channel\":\"#replies\",\"alertChannel\":\"#alerts\"}");
         credentials.forEach((provider, body) -> {
             HttpResponse<String> put = send("PUT", INTEGRATIONS, "/admin/workspaces/" + w.id() + "/integrations/" + provider,
                     body, secrets.get("INTEGRATIONS_ADMIN_TOKEN"));
@@ -195,13 +201,22 @@ final class BallastSystem implements AutoCloseable {
         return "http://localhost:" + sandboxControlPort;
     }
 
-    /** Requests each provider of the sandbox served since the last reset. */
-    Map<String, Long> sandboxServed() {
-        String body = sendTo("GET", "http://localhost:" + sandboxControlPort + "/stats", null, null).body();
-        Map<String, Long> served = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("\"([a-z]+)\"\\s*:\\s*(\\d+)").matcher(body);
+    /** A workspace's sandbox token for {@code provider}; the "-key" end keeps one name from matching inside another. */
+    static String sandboxToken(String name, String provider) {
+        return ("slack".equals(provider) ? "xoxb-sandbox-" : "sandbox-" + provider + "-") + name + "-key";
+    }
+
+    /**
+     * Requests the sandbox served with {@code ws}'s credentials for {@code provider} since the last reset: calls of
+     * other scenarios still settling (a slow provider answering late, a retried job) cannot add to it.
+     */
+    long sandboxServed(Workspace ws, String provider) {
+        String part = URLEncoder.encode(sandboxToken(ws.name(), provider), StandardCharsets.UTF_8);
+        String body = sendTo("GET", "http://localhost:" + sandboxControlPort + "/stats?credential=" + part, null, null).body();
+        long served = 0;
+        Matcher m = Pattern.compile("\"[A-Z]+ [^\"]*\"\\s*:\\s*(\\d+)").matcher(body);
         while (m.find()) {
-            served.put(m.group(1), Long.parseLong(m.group(2)));
+            served += Long.parseLong(m.group(1));
         }
         return served;
     }

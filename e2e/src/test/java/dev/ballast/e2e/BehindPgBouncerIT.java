@@ -100,7 +100,7 @@ class BehindPgBouncerIT extends SystemScenarios {
                 finishedWhenKilled, refused.size());
         awaitJobsDone(ws, 150);
         assertThat(countMessages(ws)).isEqualTo(150);
-        assertThat(system.sandboxServed().get("slack")).as("Slack posts: one per message, none twice").isEqualTo(150);
+        assertThat(system.sandboxServed(ws, "slack")).as("Slack posts: one per message, none twice").isEqualTo(150);
         report("pgbouncer_restart", ws, replyIds);
 
         aStatementHeldByALockIsCancelledByPostgresAtTheStatementTimeout(ws);

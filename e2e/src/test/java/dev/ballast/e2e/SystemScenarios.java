@@ -76,9 +76,8 @@ abstract class SystemScenarios {
         assertThat(countMessages(ws)).isEqualTo(50);
         assertThat(countAnnotations(ws, "ai-draft")).isEqualTo(50);
         assertThat(countAnnotations(ws, "slack-notice")).isEqualTo(50);
-        Map<String, Long> served = system.sandboxServed();
-        assertThat(served.get("slack")).as("Slack posts in the sandbox").isEqualTo(50);
-        assertThat(served.get("ai")).as("AI calls: sentiment and draft per message").isEqualTo(100);
+        assertThat(system.sandboxServed(ws, "slack")).as("Slack posts in the sandbox").isEqualTo(50);
+        assertThat(system.sandboxServed(ws, "ai")).as("AI calls: sentiment and draft per message").isEqualTo(100);
         report(scenario, ws, replyIds);
     }
 

@@ -75,7 +75,7 @@ class UnderFireIT extends SystemScenarios {
         assertThat(system.db.count("SELECT count(*) FROM webhook.outbox o JOIN webhook.messages m ON m.id = o.message_id"
                 + " WHERE m.workspace_id = ?::uuid AND o.delivered_at IS NULL", ws.id()))
                 .as("outbox drained").isZero();
-        assertThat(system.sandboxServed().get("slack")).as("Slack posts: one per message, none twice").isEqualTo(60);
+        assertThat(system.sandboxServed(ws, "slack")).as("Slack posts: one per message, none twice").isEqualTo(60);
         report("worker_killed", ws, replyIds);
     }
 
@@ -97,8 +97,8 @@ class UnderFireIT extends SystemScenarios {
         system.restart(INTEGRATIONS);
 
         awaitJobsDone(ws, 30);
-        assertThat(system.sandboxServed().get("slack")).isEqualTo(30);
-        assertThat(system.sandboxServed().get("ai")).isEqualTo(60);
+        assertThat(system.sandboxServed(ws, "slack")).isEqualTo(30);
+        assertThat(system.sandboxServed(ws, "ai")).isEqualTo(60);
         report("integrations_down", ws, replyIds);
     }
 
@@ -137,7 +137,7 @@ class UnderFireIT extends SystemScenarios {
                     reply("34", id), ws.intakeToken()).statusCode() == 200);
         }
         awaitJobsDone(ws, 120);
-        assertThat(system.sandboxServed().get("slack")).as("one Slack post per message").isEqualTo(120);
+        assertThat(system.sandboxServed(ws, "slack")).as("one Slack post per message").isEqualTo(120);
         report("db_cut", ws, replyIds);
     }
 
@@ -194,7 +194,7 @@ class UnderFireIT extends SystemScenarios {
         }
         assertThat(during.statusCode()).as(during.body()).isEqualTo(503);
         assertThat(during.body()).contains("\"db_unreachable\":true");
-        assertThat(system.sandboxServed().getOrDefault("ai", 0L)).as("no LLM call while the database is away").isZero();
+        assertThat(system.sandboxServed(ws, "ai")).as("no LLM call while the database is away").isZero();
         assertThat(system.db.count("SELECT count(*) FROM insights.context_packs WHERE id = ? AND status = 'pending'",
                 Long.parseLong(pack))).as("the pack untouched by the failed tick").isEqualTo(1);
 
@@ -207,7 +207,7 @@ class UnderFireIT extends SystemScenarios {
         });
         assertThat(system.db.count("SELECT count(*) FROM insights.lead_insights WHERE pack_id = ?", Long.parseLong(pack)))
                 .as("an insight per lead").isEqualTo(4);
-        assertThat(system.sandboxServed().get("ai")).as("an LLM call per lead and one synthesis, none twice")
+        assertThat(system.sandboxServed(ws, "ai")).as("an LLM call per lead and one synthesis, none twice")
                 .isEqualTo(5);
         report("insights_db_outage", ws, replyIds);
     }
