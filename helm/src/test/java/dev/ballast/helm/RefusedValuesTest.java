@@ -63,6 +63,15 @@ class RefusedValuesTest {
     }
 
     @Test
+    void aReadApiBulkheadAsLargeAsThePoolIsRefused() {
+        assertRefused(Map.of("webhook.config.WEBHOOK_READ_MAX_CONCURRENT", 10),
+                "webhook: WEBHOOK_READ_MAX_CONCURRENT (10) must stay below DATABASE_POOL_MAX_SIZE (10)");
+        assertRefused(Map.of("config.DATABASE_POOL_MAX_SIZE", 6),
+                "webhook: WEBHOOK_READ_MAX_CONCURRENT (6) must stay below DATABASE_POOL_MAX_SIZE (6)");
+        assertThatNoException().isThrownBy(() -> Chart.render(Map.of("webhook.config.WEBHOOK_READ_MAX_CONCURRENT", 9)));
+    }
+
+    @Test
     void aGracePeriodNotAboveTheShutdownGraceIsRefused() {
         assertRefused(Map.of("jobs.terminationGracePeriodSeconds", 15),
                 "jobs.terminationGracePeriodSeconds (15) must exceed preStopSleepSeconds (5) plus the service's shutdown grace (10000ms)");
