@@ -94,6 +94,9 @@ final class BallastSystem implements AutoCloseable {
         Map<String, String> webhook = environments.get(WEBHOOK);
         put(webhook, "WEBHOOK_ADMIN_TOKEN", "WEBHOOK_SERVICE_TOKEN", "WEBHOOK_SECRET_KEY", "JOBS_SERVICE_TOKEN");
         webhook.put("JOBS_SERVICE_URL", url(JOBS));
+        // as the chart requires: the read API's bulkhead below the pool, so the intake keeps a connection of its own
+        int pool = Integer.parseInt(System.getProperty("e2e.pool", "5"));
+        webhook.put("WEBHOOK_READ_MAX_CONCURRENT", Integer.toString(Math.max(1, pool - 1)));
 
         Map<String, String> jobs = environments.get(JOBS);
         put(jobs, "JOBS_SERVICE_TOKEN", "JOBS_ADMIN_TOKEN", "JOBS_CRON_TOKEN");
