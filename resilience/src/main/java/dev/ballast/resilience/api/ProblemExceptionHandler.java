@@ -25,7 +25,8 @@ public final class ProblemExceptionHandler implements ExceptionHandler<ProblemEx
     public HttpResponse<ProblemDetails> handle(HttpRequest request, ProblemException exception) {
         MutableHttpResponse<ProblemDetails> response = exception.problem().toResponse();
         if (response.getStatus() == HttpStatus.SERVICE_UNAVAILABLE && !response.getHeaders().contains(HttpHeaders.RETRY_AFTER)) {
-            response.header(HttpHeaders.RETRY_AFTER, Long.toString(settings.retryAfterSeconds()));
+            long seconds = exception.retryAfterSeconds() >= 0 ? exception.retryAfterSeconds() : settings.retryAfterSeconds();
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
         }
         return response;
     }

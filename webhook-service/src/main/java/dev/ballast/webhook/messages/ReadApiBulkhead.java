@@ -1,6 +1,6 @@
 package dev.ballast.webhook.messages;
 
-import dev.ballast.resilience.api.ProblemDetails;
+import dev.ballast.resilience.api.ProblemException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -9,14 +9,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpHeaders;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
-import io.micronaut.http.annotation.Produces;
-import io.micronaut.http.server.exceptions.ExceptionHandler;
-import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +35,12 @@ public final class ReadApiBulkhead {
     private final Bulkhead bulkhead;
     private final Counter rejected;
     private final int maxConcurrent;
+    private final long busyRetryAfterSeconds;
 
     ReadApiBulkhead(ReadApiSettings settings, MeterRegistry registry,
                     @Value("${datasources.default.maximum-pool-size:10}") int poolMaxSize) {
         this.maxConcurrent = settings.maxConcurrent();
+        this.busyRetryAfterSeconds = settings.busyRetryAfterSeconds();
         this.bulkhead = Bulkhead.of("read-api", BulkheadConfig.custom()
                 .maxConcurrentCalls(maxConcurrent)
                 .maxWaitDuration(settings.maxWait())
@@ -64,44 +58,19 @@ public final class ReadApiBulkhead {
         }
     }
 
-    /** Runs the call once a place is free, and frees it however the call ends; {@link Busy} when none came in time. */
+    /** Runs the call once a place is free, and frees it however the call ends; 503 when none came in time. */
     public <T> T call(Supplier<T> call) {
         try {
             return bulkhead.executeSupplier(call);
         } catch (BulkheadFullException e) {
             rejected.increment();
-            throw new Busy();
+            throw ProblemException.unavailable(REASON, "too many internal API calls at once; try again shortly",
+                    busyRetryAfterSeconds);
         }
     }
 
     /** Calls being served now. */
     public int inUse() {
         return maxConcurrent - bulkhead.getMetrics().getAvailableConcurrentCalls();
-    }
-
-    /** No place became free within the wait. */
-    public static final class Busy extends RuntimeException {
-        Busy() {
-            super("the internal read API is at its concurrency limit", null, false, false);
-        }
-    }
-
-    /** 503 problem+json with the read API's own Retry-After (shorter than a database outage's). */
-    @Singleton
-    @Produces
-    static final class BusyHandler implements ExceptionHandler<Busy, HttpResponse<ProblemDetails>> {
-
-        private final ReadApiSettings settings;
-
-        BusyHandler(ReadApiSettings settings) {
-            this.settings = settings;
-        }
-
-        @Override
-        public HttpResponse<ProblemDetails> handle(@Nullable HttpRequest request, Busy exception) {
-            return ProblemDetails.response(HttpStatus.SERVICE_UNAVAILABLE, REASON,
-                            "too many internal API calls at once; try again shortly")
-                    .header(HttpHeaders.RETRY_AFTER, Long.toString(settings.busyRetryAfterSeconds()));
-        }
     }
 }
