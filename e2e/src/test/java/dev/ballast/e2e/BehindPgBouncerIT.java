@@ -11,15 +11,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.ballast.e2e.BallastSystem.INTEGRATIONS;
 import static dev.ballast.e2e.BallastSystem.JOBS;
@@ -56,17 +52,16 @@ class BehindPgBouncerIT extends SystemScenarios {
         Workspace ws = system.createWorkspace("pgbrestart", "42", "loc-pgbrestart");
         system.resetSandboxCounts();
         List<Long> replyIds = ids(12_000, 150);
-        Map<Long, Integer> statuses = new ConcurrentHashMap<>();
-        long finishedWhenKilled = -1;
-        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
-            List<Future<?>> sent = new ArrayList<>();
-            for (int i = 0; i < replyIds.size(); i++) {
-                long id = replyIds.get(i);
+        AtomicLong finishedWhenKilled = new AtomicLong(-1);
+        Map<Long, Integer> statuses;
+        try {
+            // 70 deliveries while it is down: longer than a delivery's 2 s time budget
+            statuses = deliverPaced(ws, "42", replyIds, 50, i -> {
                 if (i == 50) {
                     // deliveries flowing, jobs of the first ones running: PgBouncer dies with all its connections
                     await().atMost(Duration.ofSeconds(60)).until(() -> finishedJobs(ws) >= 3);
                     system.pgBouncer.kill();
-                    finishedWhenKilled = finishedJobs(ws);
+                    finishedWhenKilled.set(finishedJobs(ws));
                     // every service's database is behind it: none of them can answer its readiness query now
                     for (String service : List.of(WEBHOOK, JOBS, INTEGRATIONS)) {
                         await().atMost(Duration.ofSeconds(30)).until(() -> system.sendTo("GET",
@@ -76,28 +71,15 @@ class BehindPgBouncerIT extends SystemScenarios {
                 if (i == 120) {
                     system.pgBouncer.startAgain();
                 }
-                sent.add(pool.submit(() -> statuses.put(id, system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
-                        reply("42", id), ws.intakeToken()).statusCode())));
-                Thread.sleep(50);    // 70 deliveries while it is down: longer than a delivery's 2 s time budget
-            }
-            for (Future<?> f : sent) {
-                f.get();
-            }
+            });
         } finally {
             if (!system.pgBouncer.alive()) {
                 system.pgBouncer.startAgain();
             }
         }
-        assertThat(statuses.values()).as("stored, or refused as worth retrying").containsOnly(200, 503);
-        List<Long> refused = replyIds.stream().filter(id -> statuses.get(id) != 200).toList();
-        assertThat(refused).as("deliveries refused while PgBouncer was down").isNotEmpty();
-        // the provider redelivers what was refused
-        for (long id : refused) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
-                    reply("42", id), ws.intakeToken()).statusCode() == 200);
-        }
+        List<Long> refused = redeliverRefused(ws, "42", statuses, "while PgBouncer was down");
         System.out.printf("pgbouncer killed with %d jobs finished; %d deliveries refused while it was down%n",
-                finishedWhenKilled, refused.size());
+                finishedWhenKilled.get(), refused.size());
         awaitJobsDone(ws, 150);
         assertThat(countMessages(ws)).isEqualTo(150);
         assertThat(system.sandboxServed(ws, "slack")).as("Slack posts: one per message, none twice").isEqualTo(150);

@@ -81,6 +81,51 @@ abstract class SystemScenarios {
         report(scenario, ws, replyIds);
     }
 
+    /** What a paced run does just before its delivery number {@code index}: cut the database, kill a process. */
+    @FunctionalInterface
+    interface BeforeDelivery {
+        void at(int index) throws Exception;
+    }
+
+    /**
+     * Delivers one EmailBison reply per entry of {@code replyIds}, {@code pauseMillis} apart (up to 16 in flight),
+     * running {@code before} ahead of each; answers each delivery's status by reply id.
+     */
+    Map<Long, Integer> deliverPaced(Workspace ws, String ebWorkspace, List<Long> replyIds, long pauseMillis,
+                                    BeforeDelivery before) throws Exception {
+        Map<Long, Integer> statuses = new ConcurrentHashMap<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < replyIds.size(); i++) {
+                long id = replyIds.get(i);
+                before.at(i);
+                sent.add(pool.submit(() -> statuses.put(id, system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
+                        reply(ebWorkspace, id), ws.intakeToken()).statusCode())));
+                Thread.sleep(pauseMillis);
+            }
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        }
+        return statuses;
+    }
+
+    /**
+     * Every delivery was stored or refused as worth retrying, and {@code while} refused some: those are delivered
+     * again, as the provider would, until stored. Answers the refused ones.
+     */
+    List<Long> redeliverRefused(Workspace ws, String ebWorkspace, Map<Long, Integer> statuses, String during) {
+        assertThat(statuses.values()).as("stored, or refused as worth retrying").containsOnly(200, 503);
+        List<Long> refused = statuses.entrySet().stream().filter(e -> e.getValue() != 200).map(Map.Entry::getKey)
+                .sorted().toList();
+        assertThat(refused).as("deliveries refused " + during).isNotEmpty();
+        for (long id : refused) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
+                    reply(ebWorkspace, id), ws.intakeToken()).statusCode() == 200);
+        }
+        return refused;
+    }
+
     /** Delivers one EmailBison reply per entry of {@code replyIds} with {@code concurrency} at once; answers by status. */
     Map<String, AtomicInteger> deliverConcurrently(Workspace ws, String ebWorkspace, List<Long> replyIds,
                                                    int concurrency) throws Exception {

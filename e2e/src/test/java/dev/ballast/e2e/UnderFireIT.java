@@ -107,35 +107,21 @@ class UnderFireIT extends SystemScenarios {
         Workspace ws = system.createWorkspace("dbcut", "34", "loc-dbcut");
         system.resetSandboxCounts();
         List<Long> replyIds = ids(4_000, 120);
-        Map<Long, Integer> statuses = new ConcurrentHashMap<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
-            List<Future<?>> sent = new ArrayList<>();
-            for (int i = 0; i < replyIds.size(); i++) {
-                long id = replyIds.get(i);
+        Map<Long, Integer> statuses;
+        try {
+            // 8 deliveries a second: the cut spans ten seconds of them
+            statuses = deliverPaced(ws, "34", replyIds, 125, i -> {
                 if (i == 30) {
                     system.dbProxy.cut();
                 }
                 if (i == 110) {
                     system.dbProxy.restore();
                 }
-                sent.add(pool.submit(() -> statuses.put(id, system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
-                        reply("34", id), ws.intakeToken()).statusCode())));
-                Thread.sleep(125);    // 8 deliveries a second: the cut spans ten seconds of them
-            }
-            for (Future<?> f : sent) {
-                f.get();
-            }
+            });
         } finally {
             system.dbProxy.restore();
         }
-        assertThat(statuses.values()).as("stored, or refused as worth retrying").containsOnly(200, 503);
-        List<Long> refused = replyIds.stream().filter(id -> statuses.get(id) != 200).toList();
-        assertThat(refused).as("deliveries refused while the database was away").isNotEmpty();
-        // the provider redelivers what was refused
-        for (long id : refused) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> system.send("POST", WEBHOOK, "/webhooks/email/" + ws.id(),
-                    reply("34", id), ws.intakeToken()).statusCode() == 200);
-        }
+        redeliverRefused(ws, "34", statuses, "while the database was away");
         awaitJobsDone(ws, 120);
         assertThat(system.sandboxServed(ws, "slack")).as("one Slack post per message").isEqualTo(120);
         report("db_cut", ws, replyIds);
