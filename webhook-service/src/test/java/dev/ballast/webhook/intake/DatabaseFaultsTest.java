@@ -199,6 +199,58 @@ class DatabaseFaultsTest {
         assertThat(service.messages(ws.id())).isEqualTo(1);
     }
 
+    @Test
+    void annotationsAskedForWhileTheDatabaseIsCutOrFrozenAre503AndTheirRepeatLeavesOneRowPerKind() {
+        TestWorkspace ws = service.createWorkspace();
+        long messageId = service.json(deliver(ws, 6)).get("messageId").getLongValue();
+        String one = "/messages/" + messageId + "/annotations/sentiment";
+        String several = "/messages/" + messageId + "/annotations";
+        String sentiment = "{\"label\":\"positive\"}";
+        String both = "{\"sentiment\":" + sentiment + ",\"ai-draft\":\"hi\"}";
+
+        // refused at once: no statement reached PostgreSQL
+        refusedDuring(() -> service.proxy().cut(), ws, one, sentiment, several, both);
+        assertThat(annotationRows(messageId)).isZero();
+
+        // frozen: a statement sent before the answer may still run once the database wakes (in doubt), so the
+        // caller repeats the same PUT, which changes nothing when it did
+        refusedDuring(() -> service.proxy().freeze(), ws, one, sentiment, several, both);
+        await().atMost(Duration.ofSeconds(30)).until(() -> annotate(ws, several, both).statusCode() == 200);
+        assertThat(annotate(ws, one, sentiment).statusCode()).isEqualTo(200);
+        assertThat(service.query("SELECT kind, CAST(value AS text) AS value FROM webhook.message_annotations "
+                + "WHERE message_id = ? ORDER BY kind", messageId)).containsExactly(
+                Map.of("kind", "ai-draft", "value", "\"hi\""),
+                Map.of("kind", "sentiment", "value", "{\"label\": \"positive\"}"));
+    }
+
+    /** Both annotation calls made during {@code fault} answered 503 problem+json with Retry-After. */
+    private void refusedDuring(Runnable fault, TestWorkspace ws, String onePath, String oneBody, String severalPath,
+                                  String severalBody) {
+        fault.run();
+        List<HttpResponse<String>> refused;
+        try {
+            refused = List.of(annotate(ws, onePath, oneBody), annotate(ws, severalPath, severalBody));
+        } finally {
+            service.proxy().restore();
+        }
+        assertThat(refused).allSatisfy(r -> {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.get("/health/readiness").statusCode() == 200);
+    }
+
+    private long annotationRows(long messageId) {
+        return service.count("SELECT count(*) FROM webhook.message_annotations WHERE message_id = ?", messageId);
+    }
+
+    private HttpResponse<String> annotate(TestWorkspace ws, String path, String body) {
+        return service.put(path, body, "Authorization", "Bearer " + RunningWebhookService.SERVICE_TOKEN,
+                "X-Workspace-Id", ws.id().toString());
+    }
+
     /** Even ids are EmailBison replies, odd ids GHL messages. */
     private HttpResponse<String> deliver(TestWorkspace ws, int id) {
         return id % 2 == 0
