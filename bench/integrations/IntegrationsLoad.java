@@ -2,6 +2,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +22,8 @@ import java.util.regex.Pattern;
  * retried), first straight to the provider sandbox, then through integrations-service, with the sandbox injecting
  * the same faults into both. Prints the figures as "key value" lines for the script.
  *
- * <p>Arguments: serviceUrl sandboxUrl controlUrl serviceToken workspace calls concurrency faultRate
+ * <p>Arguments: serviceUrl sandboxUrl controlUrl serviceToken workspace calls concurrency faultRate warmupCalls
+ * serviceStatFile clockTicksPerSecond (the last two: the service process's /proc stat file, to read its CPU time)
  */
 public final class IntegrationsLoad {
 
@@ -36,14 +39,18 @@ public final class IntegrationsLoad {
         int calls = Integer.parseInt(args[5]);
         int concurrency = Integer.parseInt(args[6]);
         double faultRate = Double.parseDouble(args[7]);
+        int warmup = Integer.parseInt(args[8]);
+        Path serviceStat = Path.of(args[9]);
+        long ticksPerSecond = Long.parseLong(args[10]);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(4)).build();
         String run = UUID.randomUUID().toString().substring(0, 8);
 
         send(http, HttpRequest.newBuilder(URI.create(control + "/faults")).DELETE());
-        // warm-up, no faults: JIT, pools, the service's first statements
-        phase(http, calls / 10, concurrency, i -> direct(sandbox, workspace, i));
-        phase(http, calls / 10, concurrency, i -> viaService(service, token, workspace, "warm-" + run, i));
+        // warm-up, no faults: the JIT (Micronaut's request path takes tens of thousands of calls to compile), pools,
+        // the service's first statements
+        phase(http, warmup, concurrency, i -> direct(sandbox, workspace, i));
+        phase(http, warmup, concurrency, i -> viaService(service, token, workspace, "warm-" + run, i));
 
         if (faultRate > 0) {
             // only when asked for: the sandbox reads a rate of 0 as "always"
@@ -55,7 +62,9 @@ public final class IntegrationsLoad {
         long directRequests = total(send(http, HttpRequest.newBuilder(URI.create(control + "/stats")).GET()));
         send(http, HttpRequest.newBuilder(URI.create(control + "/stats")).DELETE());
         AtomicInteger ok = new AtomicInteger();
+        long ticksBefore = cpuTicks(serviceStat);
         long[] serviceMs = phase(http, calls, concurrency, i -> viaService(service, token, workspace, run, i), ok);
+        long serviceTicks = cpuTicks(serviceStat) - ticksBefore;
         long serviceRequests = total(send(http, HttpRequest.newBuilder(URI.create(control + "/stats")).GET()));
         send(http, HttpRequest.newBuilder(URI.create(control + "/faults")).DELETE());
 
@@ -69,6 +78,7 @@ public final class IntegrationsLoad {
         System.out.printf("direct_p99_ms %.2f%n", pct(directMs, 99));
         System.out.printf("service_p50_ms %.2f%n", pct(serviceMs, 50));
         System.out.printf("service_p99_ms %.2f%n", pct(serviceMs, 99));
+        System.out.printf("service_cpu_ms_per_call %.2f%n", 1000.0 * serviceTicks / ticksPerSecond / calls);
         System.out.printf("amplification %.3f%n", (double) serviceRequests / calls);
         // the client's executor threads are not daemons
         System.exit(0);
@@ -150,6 +160,14 @@ public final class IntegrationsLoad {
 
     static String send(HttpClient http, HttpRequest.Builder b) throws Exception {
         return http.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A process's CPU time so far (user + system), in clock ticks, from its /proc stat line. */
+    static long cpuTicks(Path stat) throws Exception {
+        String line = Files.readString(stat);
+        // the fields after the command name, which is in parentheses and may hold spaces
+        String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** Sum of the per-provider counts in the sandbox's /stats answer. */
