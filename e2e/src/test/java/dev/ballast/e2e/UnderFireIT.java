@@ -208,10 +208,12 @@ class UnderFireIT extends SystemScenarios {
     void deliveriesAtASteadyRateAreAnnotatedAndTheirLatencyIsReported() throws Exception {
         int rate = Integer.getInteger("e2e.rate", 100);
         int seconds = Integer.getInteger("e2e.seconds", 5);
-        // warm-up in its own workspace: JIT, pools and caches of a freshly started system, as after a deploy
+        // warm-up in its own workspace: JIT, pools and caches of a freshly started system, as after a deploy (the
+        // bench asks for more: a few hundred jobs leave the JIT compiling through the recorded run)
+        int warmup = Integer.getInteger("e2e.warmup", 300);
         Workspace warm = system.createWorkspace("warmup", "39", "loc-warmup");
-        deliverConcurrently(warm, "39", ids(90_000, 300), 4);
-        awaitJobsDone(warm, 300);
+        deliverConcurrently(warm, "39", ids(90_000, warmup), 4);
+        awaitJobsDone(warm, warmup);
         Workspace ws = system.createWorkspace("steady", "38", "loc-steady");
         List<Long> replyIds = ids(100_000, rate * seconds);
         Map<Long, Long> answeredAtMs = new ConcurrentHashMap<>();
